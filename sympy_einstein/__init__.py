@@ -1,0 +1,25 @@
+"""sympy_einstein: tensor calculus in Einstein notation for SymPy.
+
+Build tensor expressions with NumPy's conventions, differentiate them with ``sympy.diff`` (forward
+and reverse mode, Hessians and higher derivatives in compact form), print them and evaluate them.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> n = sp.Symbol("n", integer=True, positive=True)
+>>> A, x = se.matrix("A", n, n), se.vector("x", n)
+>>> (x @ A @ x).shape
+()
+"""
+from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp,
+                    log, log1p, matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin,
+                    softplus, sqrt, subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
+from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
+from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+
+__all__ = [
+    "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
+    "log", "log1p", "matmul", "matrix", "multiply", "outer", "power", "relu", "scalar", "sigmoid", "sign",
+    "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
+    "zeros",
+    "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",
+    "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
+]
