@@ -92,6 +92,18 @@ class TensorExpr(sp.Expr):
         from ..printing import latex
         return "$\\displaystyle " + latex(self) + "$"
 
+    def _sympystr(self, printer):
+        from ..printing import str_form
+        return str_form(self, printer)
+
+    def _latex(self, printer):
+        from ..printing import latex_form
+        return latex_form(self, printer)
+
+    def _pretty(self, printer):
+        from ..printing import pretty_form
+        return pretty_form(self, printer)
+
     __add__, __radd__ = _operator("add")
     __sub__, __rsub__ = _operator("subtract")
     __mul__, __rmul__ = _operator("multiply")
