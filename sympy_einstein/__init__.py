@@ -12,6 +12,7 @@ and reverse mode, Hessians and higher derivatives in compact form), print them a
 from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp,
                     log, log1p, matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin,
                     softplus, sqrt, subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
+from .evaluate import evaluate
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
@@ -20,6 +21,7 @@ __all__ = [
     "log", "log1p", "matmul", "matrix", "multiply", "outer", "power", "relu", "scalar", "sigmoid", "sign",
     "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
     "zeros",
+    "evaluate",
     "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",
     "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
 ]

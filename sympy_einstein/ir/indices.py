@@ -41,7 +41,7 @@ def parse_spec(spec: str, n_operands: int | None = None) -> tuple[tuple[str, ...
             raise SpecError(f"index spec {spec!r}: the output after '->' must be a single index string")
     else:
         lhs, output = text, None
-    inputs = tuple(lhs.split(",")) if lhs else ()
+    inputs = tuple(lhs.split(",")) if lhs or n_operands == 1 else ()  # "->i" may be one order-0 operand
     if output is None:
         counts = {c: "".join(inputs).count(c) for c in set("".join(inputs))}
         output = "".join(sorted(c for c, k in counts.items() if k == 1))

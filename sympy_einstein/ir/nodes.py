@@ -255,7 +255,7 @@ class EinsteinProduct(TensorExpr):
 
     @cached_property
     def _parsed(self):
-        return parse_spec(self.spec)
+        return parse_spec(self.spec, len(self.operands))
 
     @property
     def inputs(self) -> tuple[str, ...]:
