@@ -15,6 +15,7 @@ from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsu
 from .evaluate import evaluate
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from .simplify import simplify
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
@@ -24,4 +25,5 @@ __all__ = [
     "evaluate",
     "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",
     "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
+    "simplify",
 ]

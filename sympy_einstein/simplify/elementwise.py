@@ -1,0 +1,180 @@
+"""Rules for elementwise nodes: constants, duplicate operands, identity, fusion of elementwise clusters.
+
+An *elementwise cluster* is a subtree made of Elementwise nodes, sums, Hadamard factors of products
+(operands whose index string equals the product's output) and scalar coefficients. A cluster that
+contains an Elementwise node becomes one Elementwise node over its leaf tensors, so
+``y * sigmoid(-y * z)`` is one node over ``(y, z)``. Purely linear clusters stay products and sums.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..ir.indices import LETTERS, format_spec, unique
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, ZeroTensor
+from .keys import sort_key
+from .products import is_constant
+
+_VARIABLES: list = []
+
+
+def canonical_variables(count: int) -> tuple:
+    """The first ``count`` canonical real Dummies (the same objects on every call).
+
+    >>> canonical_variables(2) == canonical_variables(2)
+    True
+    """
+    while len(_VARIABLES) < count:
+        _VARIABLES.append(sp.Dummy(f"t{len(_VARIABLES)}", real=True))
+    return tuple(_VARIABLES[:count])
+
+
+def constant_value(expr):
+    """The scalar an operand equals at every entry (0 for a zero tensor), or None.
+
+    >>> import sympy_einstein as se
+    >>> constant_value(se.zeros(2)), constant_value(se.broadcast_to(5, (2,))), constant_value(se.vector("x", 2))
+    (0, 5, None)
+    """
+    if isinstance(expr, ZeroTensor):
+        return sp.Integer(0)
+    return expr.coeff if is_constant(expr) else None
+
+
+def _is_finite(value) -> bool:
+    return not value.has(sp.zoo, sp.nan, sp.oo, -sp.oo)
+
+
+def constant_tensor(value, shape):
+    """The tensor of ``shape`` with every entry ``value`` (a zero tensor for 0).
+
+    >>> constant_tensor(2, (3,)).spec
+    '->a'
+    """
+    if value == 0:
+        return ZeroTensor(shape)
+    return EinsteinProduct(value, "->" + LETTERS[:len(shape)], shape)
+
+
+# f(A, c, A, B) = g(A, B) with g(s, t) = f(s, c, s, t); f(A) = A when f is the identity.
+def canonical_elementwise(expr):
+    """Substitute constant operands, merge equal operands, drop unused ones, order operands and
+    name variables canonically; a constant body is a constant tensor, an identity body its operand.
+
+    >>> import sympy as sp, sympy_einstein as se
+    >>> x = se.vector("x", 2)
+    >>> canonical_elementwise(se.elementwise(lambda s, t: s * t, x, x)).function.expr.is_Pow
+    True
+    >>> canonical_elementwise(se.elementwise(lambda s, t: s + t, x, se.zeros(2))) == x
+    True
+    """
+    if not isinstance(expr, Elementwise):
+        return expr
+    variables, body = expr.function.variables, expr.function.expr
+    replace, operands = {}, {}
+    for v, op in zip(variables, expr.operands, strict=True):
+        value = constant_value(op)
+        if value is not None and _is_finite(body.xreplace({v: value})):
+            replace[v] = value
+        elif op in operands:
+            replace[v] = operands[op]
+        elif v in body.free_symbols:
+            operands[op] = v
+    body = body.xreplace(replace) if replace else body
+    ordered = sorted(operands, key=sort_key)
+    new_vars = canonical_variables(len(ordered))
+    body = body.xreplace({operands[op]: nv for op, nv in zip(ordered, new_vars, strict=True)})
+    if not ordered:
+        return constant_tensor(body, expr.shape)
+    if body in new_vars:
+        return ordered[new_vars.index(body)]
+    if body == 0:
+        return ZeroTensor(expr.shape)
+    new = Elementwise(sp.Lambda(new_vars, body), *ordered)
+    return expr if new == expr else new
+
+
+def hadamard_split(expr):
+    """``(coeff, factors, rest)`` with ``expr == coeff * prod(factors) * rest`` entrywise, where the
+    factors are operands indexed exactly like the output and ``rest`` the product of the others
+    (None if there are none); None when ``expr`` is not such a product (e.g. a diagonal output).
+
+    >>> import sympy_einstein as se
+    >>> X, w, y = se.matrix("X", 3, 2), se.vector("w", 2), se.vector("y", 3)
+    >>> c, factors, rest = hadamard_split(se.einsum("a,ab,b->a", y, X, w))
+    >>> c, factors, rest.spec
+    (1, [y], 'ab,b->a')
+    """
+    if not isinstance(expr, EinsteinProduct) or len(unique(expr.output)) != len(expr.output):
+        return None
+    out = expr.output
+    factors = [op for s, op in zip(expr.inputs, expr.operands, strict=True) if s == out]
+    others = [(s, op) for s, op in zip(expr.inputs, expr.operands, strict=True) if s != out]
+    if not others:
+        return expr.coeff, factors, None
+    covered = set("".join(s for s, _ in others))
+    sizes = [size for c, size in zip(out, expr.shape, strict=True) if c not in covered]
+    rest = EinsteinProduct(1, format_spec([s for s, _ in others], out), sizes, *(op for _, op in others))
+    return expr.coeff, factors, rest
+
+
+def _cluster_children(expr) -> list:
+    """The operands of ``expr`` that belong to its elementwise cluster."""
+    if isinstance(expr, (Elementwise, TensorAdd)):
+        return list(expr.args[1:] if isinstance(expr, Elementwise) else expr.terms)
+    split = hadamard_split(expr)
+    return [] if split is None else split[1]
+
+
+def _fusible(expr) -> bool:
+    """Whether ``expr`` is the root of a cluster that is worth fusing into one Elementwise."""
+    children = _cluster_children(expr)
+    if isinstance(expr, Elementwise):
+        return any(isinstance(c, (Elementwise, TensorAdd)) or _scaled_or_hadamard(c) for c in children)
+    return any(isinstance(c, Elementwise) for c in children)
+
+
+def _scaled_or_hadamard(expr) -> bool:
+    split = hadamard_split(expr)
+    return split is not None and not is_constant(expr) and (split[0] != 1 or bool(split[1]))
+
+
+def _body(expr, leaves: dict, memo: dict):
+    """The scalar body of a cluster node in terms of variables for its leaves (filled in ``leaves``)."""
+    if expr in memo:
+        return memo[expr]
+    if isinstance(expr, Elementwise):
+        inner = [_body(op, leaves, memo) for op in expr.operands]
+        result = expr.function.expr.xreplace(dict(zip(expr.function.variables, inner, strict=True)))
+    elif isinstance(expr, TensorAdd):
+        result = sp.Add(*(_body(t, leaves, memo) for t in expr.terms))
+    else:
+        split = hadamard_split(expr)
+        if split is None or is_constant(expr) or (split[0] == 1 and not split[1]):
+            result = leaves.setdefault(expr, sp.Dummy(f"t{len(leaves)}", real=True))
+        else:
+            coeff, factors, rest = split
+            parts = [_body(f, leaves, memo) for f in factors]
+            if rest is not None:
+                parts.append(leaves.setdefault(rest, sp.Dummy(f"t{len(leaves)}", real=True)))
+            result = sp.Mul(coeff, *parts)
+    memo[expr] = result
+    return result
+
+
+# A maximal cluster of elementwise operations is one elementwise function of its leaves:
+#   f(g(A), B) = (s, t -> f(g(s), t))(A, B),  c*A*f(B) + g(B) = (s, t -> c*s*f(t) + g(t))(A, B)
+def fuse_elementwise(expr):
+    """Fuse an elementwise cluster that contains an Elementwise node into one Elementwise node.
+
+    >>> import sympy_einstein as se
+    >>> y, z = se.vector("y", 3), se.vector("z", 3)
+    >>> fused = fuse_elementwise(y * se.sigmoid(-y * z))
+    >>> type(fused).__name__, fused.operands
+    ('Elementwise', (y, z))
+    """
+    if not _fusible(expr):
+        return expr
+    leaves: dict = {}
+    body = _body(expr, leaves, {})
+    fused = Elementwise(sp.Lambda(tuple(leaves.values()), body), *leaves)
+    return canonical_elementwise(fused)
