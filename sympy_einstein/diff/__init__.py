@@ -1,0 +1,14 @@
+"""Differentiation: forward and reverse mode over the expression DAG, Hessians, HVPs.
+
+Owns the derivative rules (one forward and one reverse rule per node class, in the tables
+:data:`~sympy_einstein.diff.forward.FORWARD_RULES` and :data:`~sympy_einstein.diff.reverse.REVERSE_RULES`)
+and the user-facing functions. Reads the IR; feeds the simplifier (every result is simplified by default).
+
+>>> import sympy as sp, sympy_einstein as se
+>>> A, x = se.matrix("A", 3, 3), se.vector("x", 3)
+>>> sp.diff(x @ A @ x, x).shape, hessian(x @ A @ x, x).shape
+((3,), (3, 3))
+"""
+from .api import choose_mode, derivative, diff, gradient, hessian, hvp, jacobian, jvp, vjp
+
+__all__ = ["choose_mode", "derivative", "diff", "gradient", "hessian", "hvp", "jacobian", "jvp", "vjp"]
