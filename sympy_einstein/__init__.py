@@ -16,6 +16,7 @@ from .evaluate import evaluate
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .simplify import simplify
+from .parse import ParseError, parse
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
@@ -26,4 +27,5 @@ __all__ = [
     "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",
     "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
     "simplify",
+    "ParseError", "parse",
 ]

@@ -1,0 +1,105 @@
+"""Lower typed syntax trees to tensor expressions with the builders of :mod:`sympy_einstein.build`.
+
+Row and column vectors are both order-1 tensors; orientation only chose the product in typing.
+``norm2(e)^2`` becomes ``sum(e .* e)`` (no square root), ``norm1(e)`` is ``sum(abs(e))``.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .. import build
+from ..errors import EinsteinError
+from .syntax import Binary, Call, Name, Number, ParseError, String, Transpose, Unary
+
+_ELEMENTWISE = {
+    "exp": build.exp, "log": build.log, "sin": build.sin, "cos": build.cos, "tan": build.tan,
+    "tanh": build.tanh, "abs": build.abs, "sign": build.sign, "relu": build.relu,
+    "sigmoid": build.sigmoid, "sqrt": build.sqrt,
+    "arcsin": sp.asin, "asin": sp.asin, "arccos": sp.acos, "acos": sp.acos, "arctan": sp.atan, "atan": sp.atan,
+}
+_ARITHMETIC = {"+": build.add, "-": build.subtract, ".*": build.multiply, "./": build.divide,
+               "/": build.divide, "^": build.power, ".^": build.power, "@": build.matmul, "@@": build.outer}
+
+
+def _number(text: str) -> sp.Expr:
+    """An exact SymPy number: ``0.5`` is ``1/2``."""
+    return sp.Integer(text) if text.isdigit() else sp.Rational(text)
+
+
+class Lowering:
+    """Turn statements into expressions; ``symbols`` are the variables, ``sizes`` maps size ids."""
+
+    def __init__(self, symbols: dict, sizes: dict):
+        self.symbols, self.sizes = symbols, sizes
+        self.values: dict = {}
+
+    def statement(self, statement):
+        value = self.lower(statement.value)
+        if statement.target is not None:
+            self.values[statement.target] = value
+        return value
+
+    def lower(self, node):
+        try:
+            return getattr(self, "lower_" + type(node).__name__.lower())(node)
+        except ParseError:
+            raise
+        except EinsteinError as error:
+            raise node.error(str(error)) from None
+
+    def lower_number(self, node: Number):
+        return _number(node.text)
+
+    def lower_string(self, node: String):  # inference rejects strings outside einsum
+        raise node.error("a string is only allowed as the spec of einsum")
+
+    def lower_name(self, node: Name):
+        return self.values[node.name] if node.name in self.values else self.symbols[node.name]
+
+    def lower_unary(self, node: Unary):
+        value = self.lower(node.operand)
+        return build.multiply(sp.Integer(-1), value) if node.op == "-" else value
+
+    def lower_transpose(self, node: Transpose):
+        value = self.lower(node.operand)
+        return build.transpose(value) if node.resolved.order >= 2 else value
+
+    def lower_binary(self, node: Binary):
+        if node.op in ("^", ".^") and _is_norm2_squared(node):
+            inner = self.lower(node.left.args[0])
+            return build.sum(build.multiply(inner, inner))
+        left, right = self.lower(node.left), self.lower(node.right)
+        case = node.resolved[2]
+        if node.op == "*":
+            if case == "scale":
+                return build.multiply(left, right)
+            return build.outer(left, right) if case == "outer" else build.matmul(left, right)
+        return _ARITHMETIC[node.op](left, right)
+
+    def lower_call(self, node: Call):
+        name = node.name
+        if name == "einsum":
+            spec = node.args[0].text
+            operands = [self.lower(arg) for arg in node.args[1:]]
+            sizes = {letter: self.sizes[k] for letter, k in node.resolved.items()}
+            return build.einsum(spec, *operands, sizes=sizes)
+        if name in ("vector", "matrix"):
+            value = self.lower(node.args[0])
+            return build.broadcast_to(value, tuple(self.sizes[k] for k in node.type.sizes))
+        value = self.lower(node.args[0])
+        if name in _ELEMENTWISE:
+            return build.elementwise(_ELEMENTWISE[name], value)
+        if name == "sum":
+            return build.sum(value)
+        if name in ("tr", "trace"):
+            return build.trace(value)
+        if name == "diag":
+            return build.diag(value)
+        if name == "norm1":
+            return build.sum(build.abs(value))
+        return build.sqrt(build.sum(build.multiply(value, value)))  # norm2
+
+
+def _is_norm2_squared(node: Binary) -> bool:
+    return (isinstance(node.left, Call) and node.left.name == "norm2" and len(node.left.args) == 1
+            and isinstance(node.right, Number) and node.right.text == "2")
