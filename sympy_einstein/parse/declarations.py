@@ -34,10 +34,11 @@ def size_of(value):
     if isinstance(value, str):
         value = value.strip()
         if value.isdigit():
-            return sp.Integer(int(value))
-        if not re.fullmatch(r"[A-Za-z_]\w*", value):
+            value = int(value)
+        elif not re.fullmatch(r"[A-Za-z_]\w*", value):
             raise ParseError(f"a size must be a positive integer or a name, not {value!r}")
-        return sp.Symbol(value, integer=True, positive=True)
+        else:
+            return sp.Symbol(value, integer=True, positive=True)
     try:
         return as_size(value)
     except EinsteinError as error:

@@ -1,8 +1,10 @@
 """Type inference: the order of every variable, the orientation of vectors and the unified sizes.
 
 A declaration always wins. Otherwise use decides: an einsum operand takes its order from the spec
-(a strong hint), a transposed name is not a scalar, and a name combined elementwise with a tensor of
-another order takes that order (weak hints). Otherwise MatrixCalculus' default by the first letter:
+(a strong hint); a transposed name is not a scalar, nor is the right factor of a row vector
+(``a'*X*b``); a name added to a tensor (``A*x - b``) or combined with it by ``.*``, ``./`` takes its
+order, and so does a vector or matrix name combined entry by entry with a tensor of another order
+(weak hints). Otherwise MatrixCalculus' default by the first letter:
 ``a``-``g`` scalars, other lower case letters vectors, capitals matrices. Inference runs over the
 whole program until no new hint appears; the last run fixes types and unifies sizes.
 
@@ -156,8 +158,11 @@ class _Run:
         left, right = self.visit(node.left), self.visit(node.right)
         if node.op in ("@", "@@"):
             left, right = (self._not_scalar(v, node) for v in (left, right))
-        if node.op in ("*", "@", "@@"):  # a product says nothing about its operands' orders
-            left, right = self.resolve(left), self.resolve(right)
+        if node.op in ("*", "@", "@@"):
+            left = self.resolve(left)
+            if node.op == "*" and left.orient == "row":  # a'*X*b: b is the column of an inner product
+                right = self._not_scalar(right, node)
+            right = self.resolve(right)
         else:
             right = self.resolve(right, None if isinstance(left, Unknown) else left, node)
             left = self.resolve(left, right, node)
@@ -182,6 +187,8 @@ class _Run:
         if node.name in ("vector", "matrix"):
             return call_type(node, None, self.sizes)
         value = self.visit(node.args[0])
+        if node.name == "diag":
+            value = self._not_scalar(value, node)
         if node.name in ELEMENTWISE:
             return value
         if node.name in ("tr", "trace") and isinstance(value, Unknown):
