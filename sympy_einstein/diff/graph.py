@@ -78,8 +78,8 @@ def add_all(terms, shape) -> TensorExpr:
 
     >>> import sympy_einstein as se
     >>> x = se.vector("x", 3)
-    >>> add_all([se.zeros(3), x], (3,)) == x, add_all([], (3,))
-    (True, ZeroTensor((3,)))
+    >>> add_all([se.zeros(3), x], (3,)) == x, add_all([], (3,)) == se.zeros(3)
+    (True, True)
     """
     flat = []
     for term in terms:
@@ -127,4 +127,5 @@ def rule_for(table: dict, node, direction: str):
     for cls in type(node).__mro__:
         if cls in table:
             return table[cls]
-    raise DifferentiationError(f"no {direction} derivative rule for {type(node).__name__} nodes ({node})")
+    raise DifferentiationError(f"no {direction} derivative rule for {type(node).__name__} nodes: register one in "
+                               f"{direction.upper()}_RULES of sympy_einstein.diff.{direction}")
