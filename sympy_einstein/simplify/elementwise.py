@@ -58,12 +58,15 @@ def constant_tensor(value, shape):
 # f(A, c, A, B) = g(A, B) with g(s, t) = f(s, c, s, t); f(A) = A when f is the identity.
 def canonical_elementwise(expr):
     """Substitute constant operands, merge equal operands, drop unused ones, order operands and
-    name variables canonically; a constant body is a constant tensor, an identity body its operand.
+    name variables canonically; a constant body is a constant tensor, an identity body its operand,
+    a body that is a sum of scaled products of distinct variables is those Hadamard products.
 
     >>> import sympy as sp, sympy_einstein as se
     >>> x = se.vector("x", 2)
     >>> canonical_elementwise(se.elementwise(lambda s, t: s * t, x, x)).function.expr.is_Pow
     True
+    >>> canonical_elementwise(se.elementwise(lambda s, t: 3 * s * t, x, se.vector("y", 2))).spec
+    'a,a->a'
     >>> canonical_elementwise(se.elementwise(lambda s, t: s + t, x, se.zeros(2))) == x
     True
     """
@@ -89,8 +92,36 @@ def canonical_elementwise(expr):
         return ordered[new_vars.index(body)]
     if body == 0:
         return ZeroTensor(expr.shape)
+    linear = _as_products(body, dict(zip(new_vars, ordered, strict=True)), expr.shape)
+    if linear is not None:
+        return linear
     new = Elementwise(sp.Lambda(new_vars, body), *ordered)
     return expr if new == expr else new
+
+
+def _monomial(term, operands: dict):
+    """``(coeff, [operand, ...])`` if ``term`` is a constant times distinct variables, else None."""
+    coeff, factors = term.as_coeff_mul()
+    constant, used = [coeff], []
+    for factor in factors:
+        if factor in operands and factor not in used:
+            used.append(factor)
+        elif factor.free_symbols.isdisjoint(operands):
+            constant.append(factor)
+        else:
+            return None
+    return sp.Mul(*constant), [operands[v] for v in used]
+
+
+def _as_products(body, operands: dict, shape):
+    """The body as a sum of scaled Hadamard products of the operands, if it is one (else None)."""
+    terms = [_monomial(term, operands) for term in sp.Add.make_args(body)]
+    if any(term is None for term in terms):
+        return None
+    letters = LETTERS[:len(shape)]
+    products = [EinsteinProduct(c, format_spec([letters] * len(ops), letters), () if ops else shape, *ops)
+                for c, ops in terms]
+    return products[0] if len(products) == 1 else TensorAdd(*products)
 
 
 def hadamard_split(expr):
