@@ -13,10 +13,12 @@ from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsu
                     log, log1p, matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin,
                     softplus, sqrt, subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
 from .evaluate import evaluate
+from .codegen import export, lambdify
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .simplify import simplify
 from .parse import ParseError, parse
+from .printing import latex
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
@@ -24,8 +26,10 @@ __all__ = [
     "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
     "zeros",
     "evaluate",
+    "export", "lambdify",
     "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",
     "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
     "simplify",
     "ParseError", "parse",
+    "latex",
 ]

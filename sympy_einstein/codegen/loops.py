@@ -1,0 +1,243 @@
+"""Lowering a :class:`~sympy_einstein.codegen.program.Program` to kernel operations for Numba.
+
+Three operations: :class:`Loop` (a loop nest writing ``target[out] = scale * sum(body)``; the body is
+a SymPy expression of array reads), :class:`Blas` (a matrix product after grouping axes) and
+:class:`Scale` (in place). Elementwise functions, sums and pointwise products (Hadamard, broadcast,
+transpose, diagonal read) are fused into the loop of the node that reads them when they are read
+once and not broadcast; every other node gets its own array (common subexpressions computed once).
+Contractions follow :func:`~sympy_einstein.codegen.plan.contraction_steps`.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> from sympy_einstein.codegen.program import build_program
+>>> X, w = se.matrix("X", 4, 3), se.vector("w", 3)
+>>> ops, outputs = lower(build_program([X, w], se.exp(X @ w) + 1))
+>>> [type(op).__name__ for op in ops], outputs
+(['Blas', 'Loop'], ['t1'])
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from ..ir.indices import LETTERS, unique
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
+from .plan import contraction_steps, representative_sizes
+
+
+@dataclass(frozen=True)
+class Loop:
+    """``target[out] = scale * sum over summed of body``; a letter repeated in ``out`` writes a
+    diagonal of a zero array. ``reads`` maps the read symbols of ``body`` to ``(array, letters)``."""
+
+    target: str
+    out: str
+    summed: str
+    sizes: dict
+    body: sp.Expr
+    reads: dict
+    scale: sp.Expr = sp.Integer(1)
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Blas:
+    """``target[rows cols] = a[rows, inner] @ b[inner, cols]`` after grouping (and, if needed,
+    transposing) the axes of the operands ``(array, letters)``."""
+
+    target: str
+    a: tuple
+    b: tuple
+    rows: str
+    inner: str
+    cols: str
+    sizes: dict
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """``target *= scale`` (in place; ``target`` is a fresh array of this kernel)."""
+
+    target: str
+    scale: sp.Expr
+    rank: int
+    reads: dict
+
+
+@dataclass
+class _Lowering:
+    program: object
+    hints: dict
+    names: dict = field(default_factory=dict)
+    ops: list = field(default_factory=list)
+    reads: dict = field(default_factory=dict)
+    counter: int = 0
+
+    def fresh(self) -> str:
+        self.counter += 1
+        return f"t{self.counter - 1}"
+
+    def read(self, name: str, letters: str, rank: int) -> sp.Symbol:
+        if rank == 0:
+            letters = ""
+        key = (name, letters)
+        if key not in self.reads:
+            self.reads[key] = sp.Symbol(f"_read{len(self.reads)}", real=True)
+        return self.reads[key]
+
+
+def lower(program, hints: dict | None = None) -> tuple[list, list]:
+    """The kernel operations and the names of the outputs (in order)."""
+    state = _Lowering(program, dict(hints or {}))
+    for arg in program.tensor_args:
+        state.names[arg] = program.names[arg]
+    inlined = _inlined_nodes(program)
+    for node in program.nodes:
+        if node not in state.names and node not in inlined:
+            state.names[node] = _lower_node(state, node, inlined)
+    return state.ops, [state.names[out] for out in program.outputs]
+
+
+# ---------------------------------------------------------------------------------------------
+# fusion
+
+
+def is_pointwise(node) -> bool:
+    """A product that sums nothing and writes no diagonal: each output entry is one product."""
+    if not isinstance(node, EinsteinProduct):
+        return False
+    return set("".join(node.inputs)) <= set(node.output) and len(unique(node.output)) == len(node.output)
+
+
+def _fusable(node) -> bool:
+    return isinstance(node, (Elementwise, TensorAdd, ZeroTensor)) or is_pointwise(node)
+
+
+def _covers(consumer, child) -> bool:
+    """``child`` is read in full by ``consumer`` (not broadcast, so fusing computes it once per entry)."""
+    if isinstance(consumer, (Elementwise, TensorAdd)):
+        return True
+    if isinstance(consumer, EinsteinProduct) and set("".join(consumer.inputs)) <= set(consumer.output):
+        return all(set(letters) == set(consumer.output)
+                   for letters, op in zip(consumer.inputs, consumer.operands) if op == child)
+    return False
+
+
+def _inlined_nodes(program) -> set:
+    consumers = {}
+    for node in program.nodes:
+        for child in getattr(node, "operands", None) or getattr(node, "terms", None) or ():
+            consumers.setdefault(child, set()).add(node)
+    inlined = set()
+    for node in program.nodes:
+        users = consumers.get(node, set())
+        if (_fusable(node) and node not in program.outputs and program.uses.get(node) == 1
+                and len(users) == 1 and _covers(next(iter(users)), node)):
+            inlined.add(node)
+    return inlined
+
+
+def _entry(state, node, letters: str, inlined: set) -> sp.Expr:
+    """The entry of ``node`` at the loop indices ``letters`` (one letter per axis)."""
+    if node not in inlined:
+        return state.read(state.names[node], letters, node.rank)
+    if isinstance(node, ZeroTensor):
+        return sp.Integer(0)
+    if isinstance(node, TensorAdd):
+        return sp.Add(*(_entry(state, t, letters, inlined) for t in node.terms))
+    if isinstance(node, Elementwise):
+        values = {v: _entry(state, op, letters, inlined) for v, op in zip(node.function.variables, node.operands)}
+        return node.function.expr.xreplace(values)
+    mapping = dict(zip(node.output, letters))
+    factors = [_entry(state, op, "".join(mapping[c] for c in s), inlined)
+               for s, op in zip(node.inputs, node.operands)]
+    return node.coeff * sp.Mul(*factors)
+
+
+# ---------------------------------------------------------------------------------------------
+# one materialized node
+
+
+def _lower_node(state, node, inlined: set) -> str:
+    target = state.fresh()
+    comment = _describe(node)
+    if isinstance(node, EinsteinProduct) and not is_pointwise(node) and not _writes_only(node):
+        return _lower_contraction(state, node, target, comment)
+    out = node.output if isinstance(node, EinsteinProduct) else LETTERS[:node.rank]
+    if isinstance(node, EinsteinProduct):
+        mapping = {c: c for c in out}
+        body = node.coeff * sp.Mul(*(_entry(state, op, "".join(mapping[c] for c in s), inlined)
+                                     for s, op in zip(node.inputs, node.operands)))
+        sizes = node.index_sizes
+    else:
+        body = sp.Integer(0) if isinstance(node, ZeroTensor) else _entry_of_root(state, node, out, inlined)
+        sizes = dict(zip(out, node.shape))
+    state.ops.append(_loop(state, target, out, "", sizes, body, comment=comment))
+    return target
+
+
+def _entry_of_root(state, node, letters, inlined):
+    return _entry(state, node, letters, inlined | {node})
+
+
+def _writes_only(node) -> bool:
+    """A product that sums nothing but writes a diagonal: one loop over the distinct output letters."""
+    return set("".join(node.inputs)) <= set(node.output)
+
+
+def _loop(state, target, out, summed, sizes, body, scale=sp.Integer(1), comment=""):
+    reads = {symbol: key for key, symbol in state.reads.items() if symbol in body.free_symbols}
+    return Loop(target, out, summed, {c: sizes[c] for c in unique(out + summed)}, body, reads, scale, comment)
+
+
+def _lower_contraction(state, node, target: str, comment: str) -> str:
+    """Pairwise steps (BLAS where they are matrix products), then the output's layout and scale."""
+    scale, arrays = node.coeff, []
+    for letters, op in zip(node.inputs, node.operands):
+        if op.rank == 0:
+            scale = scale * state.read(state.names[op], "", 0)
+        else:
+            arrays.append((state.names[op], letters))
+    sizes = node.index_sizes
+    core = "".join(c for c in unique(node.output) if any(c in s for _, s in arrays))
+    steps = contraction_steps([s for _, s in arrays], core, representative_sizes(sizes, state.hints))
+    values = list(arrays)
+    for k, step in enumerate(steps):
+        last = k == len(steps) - 1 and core == node.output
+        name = target if last else state.fresh()
+        _lower_step(state, step, values, name, sizes, scale if last else sp.Integer(1), comment)
+        values.append((name, step.out))
+    if core == node.output:
+        return target
+    body = scale * state.read(values[-1][0], core, len(core))
+    state.ops.append(_loop(state, target, node.output, "", sizes, body, comment=comment + " (layout)"))
+    return target
+
+
+def _lower_step(state, step, values, name, sizes, scale, comment) -> None:
+    operands = [values[v] for v, _ in step.inputs]
+    if step.kind == "blas":
+        (a, la), (b, lb) = operands
+        state.ops.append(Blas(name, (a, step.inputs[0][1]), (b, step.inputs[1][1]), step.rows, step.inner,
+                              step.cols, {c: sizes[c] for c in la + lb}, comment))
+        if scale != 1:
+            reads = {symbol: key for key, symbol in state.reads.items() if symbol in scale.free_symbols}
+            state.ops.append(Scale(name, scale, len(step.out), reads))
+        return
+    body = sp.Mul(*(state.read(array, letters, len(unique(letters))) for (array, _), (_, letters)
+                    in zip(operands, step.inputs)))
+    state.ops.append(_loop(state, name, step.out, step.summed, sizes, body, scale, comment))
+
+
+def _describe(node) -> str:
+    if isinstance(node, EinsteinProduct):
+        names = ", ".join(_short(op) for op in node.operands)
+        coeff = "" if node.coeff == 1 else f"{node.coeff} * "
+        return f"{coeff}einsum('{node.spec}'{', ' if names else ''}{names})"
+    return _short(node)
+
+
+def _short(node) -> str:
+    text = node.name if isinstance(node, TensorSymbol) else str(node)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -1,0 +1,157 @@
+"""Printing kernel operations (:mod:`~sympy_einstein.codegen.loops`) as a ``@numba.njit`` function.
+
+Loops become explicit ``for`` nests (``prange`` over the first output index when the loop is big
+enough to pay for threads), matrix products become ``@`` on 2-D views, which Numba sends to BLAS.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> from sympy_einstein.codegen.program import build_program
+>>> X, s = se.matrix("X", 4, 3), se.vector("s", 4)
+>>> print(kernel_source(build_program([X, s], se.einsum("ij,i,ik->jk", X, s, X)), "hessian"))
+@numba.njit(cache=True)
+def hessian_kernel(X, s):
+    dtype = X.dtype
+    # einsum('ij,i,ik->jk', X, s, X)
+    t1 = np.empty((4, 3), dtype)
+    for i_i in range(4):
+        for i_k in range(3):
+            t1[i_i, i_k] = s[i_i]*X[i_i, i_k]
+    # einsum('ij,i,ik->jk', X, s, X)
+    t0 = X.T @ t1
+    return t0
+<BLANKLINE>
+"""
+from __future__ import annotations
+
+import math
+
+import sympy as sp
+
+from ..ir.indices import unique
+from .loops import Blas, Loop, Scale, lower
+from .plan import representative_sizes
+from .scalars import print_scalar
+
+PARALLEL_WORK = 200_000
+
+
+def kernel_source(program, name: str, cache: bool = True, parallel: bool = True, hints=None) -> str:
+    """The source of ``<name>_kernel``, taking the arguments then the size symbols."""
+    ops, outputs = lower(program, hints)
+    names = {s: program.names[s] for s in program.args + program.sizes}
+    params = [program.names[a] for a in program.args] + [program.names[s] for s in program.sizes]
+    lines, uses_prange = [], False
+    for op in ops:
+        text, threaded = _print_op(op, names, parallel, hints)
+        lines += text
+        uses_prange |= threaded
+    flags = "cache=True" if cache else "cache=False"
+    if uses_prange:
+        flags += ", parallel=True"
+    header = [f"@numba.njit({flags})", f"def {name}_kernel({', '.join(params)}):", f"    dtype = {_dtype(program)}"]
+    body = ["    " + line for line in lines]
+    return "\n".join(header + body + ["    return " + _returns(program, outputs)]) + "\n"
+
+
+def _dtype(program) -> str:
+    arrays = [a for a in program.tensor_args if a.rank]
+    return f"{program.names[arrays[0]]}.dtype" if arrays else "np.float64"
+
+
+def _returns(program, outputs) -> str:
+    texts, seen = [], set()
+    for node, name in zip(program.outputs, outputs):
+        fresh = name.startswith("t") and name[1:].isdigit() and name not in seen
+        texts.append(name if fresh or node.rank == 0 else f"{name}.copy()")
+        seen.add(name)
+    return texts[0] if program.single else "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
+
+
+def _print_op(op, names, parallel, hints) -> tuple[list, bool]:
+    if isinstance(op, Loop):
+        return _print_loop(op, names, parallel, hints)
+    if isinstance(op, Blas):
+        return _print_blas(op, names), False
+    return _print_scale(op, names), False
+
+
+def _size(size, names) -> str:
+    return print_scalar(sp.sympify(size), names)
+
+
+def _shape(letters: str, sizes: dict, names) -> str:
+    texts = [_size(sizes[c], names) for c in letters]
+    return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
+
+
+def _print_loop(op: Loop, names, parallel, hints) -> tuple[list, bool]:
+    distinct = unique(op.out)
+    variables = {c: f"i_{c}" for c in distinct + op.summed}
+    reads = {symbol: _indexed(array, letters, variables) for symbol, (array, letters) in op.reads.items()}
+    body = print_scalar(op.body, {**names, **reads})
+    scale = "" if op.scale == 1 else print_scalar(op.scale, {**names, **reads}) + " * "
+    lines = [f"# {op.comment}"] if op.comment else []
+    if distinct:
+        alloc = "np.zeros" if len(distinct) < len(op.out) else "np.empty"
+        lines.append(f"{op.target} = {alloc}({_shape(op.out, op.sizes, names)}, dtype)")
+    work = math.prod(representative_sizes(op.sizes, hints).values())
+    threaded = bool(parallel and distinct and work >= PARALLEL_WORK)
+    depth = 0
+    for k, c in enumerate(distinct):
+        loop_range = "numba.prange" if threaded and k == 0 else "range"
+        lines.append("    " * depth + f"for {variables[c]} in {loop_range}({_size(op.sizes[c], names)}):")
+        depth += 1
+    store = _indexed(op.target, op.out, variables)
+    if not op.summed:
+        lines.append("    " * depth + f"{store} = {scale}{body}")
+        return lines, threaded
+    lines.append("    " * depth + "acc = 0.0")
+    for k, c in enumerate(op.summed):
+        lines.append("    " * (depth + k) + f"for {variables[c]} in range({_size(op.sizes[c], names)}):")
+    lines.append("    " * (depth + len(op.summed)) + f"acc += {body}")
+    lines.append("    " * depth + f"{store} = {scale}acc")
+    return lines, threaded
+
+
+def _indexed(array: str, letters: str, variables: dict) -> str:
+    if not letters:
+        return array
+    return f"{array}[{', '.join(variables[c] for c in letters)}]"
+
+
+def _matrix(array: str, letters: str, first: str, second: str, sizes: dict, names) -> str:
+    """``array`` (indexed by ``letters``) viewed as a matrix ``[first, second]`` (a vector if one is empty)."""
+    groups = [g for g in (first, second) if g]
+
+    def grouped(text, order):
+        if len(order) == len(letters):
+            return text
+        sizes_text = [_group_size(g, sizes, names) for g in order]
+        return f"{text}.reshape(({', '.join(sizes_text)}{',' if len(order) == 1 else ''}))"
+
+    if letters == first + second:
+        return grouped(array, groups)
+    if letters == second + first:
+        return grouped(array, [second, first]) + ".T"
+    permutation = ", ".join(str(letters.index(c)) for c in first + second)
+    return grouped(f"np.ascontiguousarray({array}.transpose(({permutation})))", groups)
+
+
+def _group_size(group: str, sizes: dict, names) -> str:
+    return _size(sp.Mul(*(sp.sympify(sizes[c]) for c in group)), names)
+
+
+def _print_blas(op: Blas, names) -> list:
+    a = _matrix(op.a[0], op.a[1], op.rows, op.inner, op.sizes, names)
+    b = _matrix(op.b[0], op.b[1], op.inner, op.cols, op.sizes, names)
+    product = f"np.dot({a}, {b})" if not op.rows and not op.cols else f"{a} @ {b}"
+    if len(op.rows) > 1 or len(op.cols) > 1:
+        product = f"({product}).reshape({_shape(op.rows + op.cols, op.sizes, names)})"
+    lines = [f"# {op.comment}"] if op.comment else []
+    return lines + [f"{op.target} = {product}"]
+
+
+def _print_scale(op: Scale, names) -> list:
+    scale = print_scalar(op.scale, {**names, **{s: array for s, (array, _) in op.reads.items()}})
+    if op.rank == 0:
+        return [f"{op.target} = {scale} * {op.target}"]
+    return [f"{op.target} *= {scale}"]

@@ -1,0 +1,159 @@
+"""Contraction planning: one Einstein product -> pairwise steps, each classified for the backends.
+
+The order of pairwise contractions comes from ``opt_einsum.contract_path`` on representative sizes
+(symbolic sizes are assumed large: ``size_hint`` each unless told otherwise). Each step is classified:
+
+- ``"blas"``: a matrix product after grouping axes -- no index shared by both operands survives, at
+  least one is summed (GEMM, GEMV or a dot product); ``rows``/``inner``/``cols`` give the groups;
+- ``"loop"``: everything else (Hadamard, outer, broadcast, batched products), an explicit loop nest;
+- ``"reduce"``: one operand: sum out indices needed nowhere else, or read a diagonal.
+
+>>> steps = contraction_steps(["ij", "i", "ik"], "jk", {"i": 4000, "j": 200, "k": 200})
+>>> [(s.kind, s.inputs, s.out) for s in steps]
+[('loop', ((1, 'i'), (2, 'ik')), 'ik'), ('blas', ((0, 'ij'), (3, 'ik')), 'jk')]
+>>> steps[1].rows, steps[1].inner, steps[1].cols
+('j', 'i', 'k')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import opt_einsum
+import sympy as sp
+
+from ..ir.indices import unique
+
+SIZE_HINT = 1000
+
+
+@dataclass(frozen=True)
+class Step:
+    """``value[result] = kind-of-product(inputs) -> out``; inputs are ``(value id, letters)`` pairs.
+
+    Value ids ``0 .. k-1`` are the operands, each step appends the next id. ``summed`` are the
+    letters summed in this step. For ``"blas"``: ``rows + cols == out`` and the first input is
+    viewed as a ``rows x inner`` matrix, the second as ``inner x cols``.
+    """
+
+    kind: str
+    inputs: tuple
+    out: str
+    summed: str
+    rows: str = ""
+    inner: str = ""
+    cols: str = ""
+
+
+def representative_sizes(sizes: dict, hints: dict | None = None) -> dict:
+    """Integer sizes for planning: numbers as they are, symbols from ``hints`` or ``SIZE_HINT``.
+
+    >>> n = sp.Symbol("n")
+    >>> representative_sizes({"a": n, "b": 2 * n, "c": sp.Integer(3)}, {n: 10})
+    {'a': 10, 'b': 20, 'c': 3}
+    """
+    hints = dict(hints or {})
+    result = {}
+    for letter, size in sizes.items():
+        size = sp.sympify(size)
+        values = {s: hints.get(s, SIZE_HINT) for s in size.free_symbols}
+        result[letter] = int(size.xreplace(values))
+    return result
+
+
+def einsum_path(inputs, output: str, sizes: dict) -> list:
+    """The pairwise order opt_einsum chooses, as a list of index tuples (numpy's ``optimize`` form).
+
+    >>> einsum_path(["ij", "jk", "k"], "i", {"i": 100, "j": 100, "k": 100})
+    [(1, 2), (0, 1)]
+    """
+    if len(inputs) < 2:
+        return [(0,)] if inputs else []
+    shapes = [tuple(sizes[c] for c in letters) for letters in inputs]
+    path, _ = opt_einsum.contract_path(",".join(inputs) + "->" + output, *shapes, shapes=True, optimize="auto")
+    return [tuple(p) for p in path]
+
+
+def contraction_steps(inputs, output: str, sizes: dict) -> list[Step]:
+    """Pairwise steps computing ``einsum(inputs -> output)``; ``output`` has distinct letters, all of
+    which occur in some input (diagonal writes and broadcasts are the backend's final step).
+
+    >>> [s.kind for s in contraction_steps(["ii", "ij"], "j", {"i": 3, "j": 3})]
+    ['reduce', 'blas']
+    """
+    values = list(inputs)
+    live = list(range(len(inputs)))
+    steps = []
+    for k, letters in enumerate(inputs):
+        if len(unique(letters)) != len(letters):
+            steps.append(Step("reduce", ((k, letters),), unique(letters), ""))
+            values.append(unique(letters))
+            live[live.index(k)] = len(values) - 1
+    for pair in einsum_path([values[v] for v in live], output, sizes):
+        chosen = [live[p] for p in pair]
+        rest = [v for v in live if v not in chosen]
+        needed = set(output).union(*(values[v] for v in rest))
+        for step in _pair_steps(chosen, values, needed, output if not rest else None):
+            steps.append(step)
+            values.append(step.out)
+        live = rest + [len(values) - 1]
+    if not steps or values[live[0]] != output:
+        last = values[live[0]]
+        steps.append(Step("reduce", ((live[0], last),), output, _minus(last, output)))
+    return steps
+
+
+def _pair_steps(chosen, values, needed: set, final: str | None) -> list[Step]:
+    """Steps for one entry of the path: pre-reductions, then one pairwise (or single) product."""
+    steps, operands = [], []
+    for v in chosen:
+        letters = values[v]
+        others = set().union(*(values[w] for w in chosen if w != v))
+        kept = "".join(c for c in letters if c in needed or c in others)
+        if kept != letters:
+            steps.append(Step("reduce", ((v, letters),), kept, _minus(letters, kept)))
+            operands.append((len(values) + len(steps) - 1, kept))
+        else:
+            operands.append((v, letters))
+    if len(operands) == 2:
+        steps.append(_classify(operands, needed, final))
+    return steps
+
+
+def _minus(letters: str, removed: str) -> str:
+    return "".join(c for c in letters if c not in removed)
+
+
+def _classify(operands, needed: set, final: str | None) -> Step:
+    (ia, a), (ib, b) = operands
+    shared = set(a) & set(b)
+    summed = "".join(c for c in a if c in shared and c not in needed)
+    batch = shared - set(summed)
+    if summed and not batch:
+        return _blas_step(operands, summed, final)
+    out = final or unique(a + b)
+    out = "".join(c for c in out if c not in summed)
+    return Step("loop", tuple(operands), out, summed)
+
+
+def _blas_step(operands, summed: str, final: str | None) -> Step:
+    """A matrix product; swap the operands when that gives the final output order directly."""
+    (ia, a), (ib, b) = operands
+    rows, cols = _minus(a, summed), _minus(b, summed)
+    if final is not None and final == cols + rows and final != rows + cols:
+        (ia, a), (ib, b), rows, cols = (ib, b), (ia, a), cols, rows
+    inner = _inner_order(a, b, summed)
+    return Step("blas", ((ia, a), (ib, b)), rows + cols, inner, rows, inner, cols)
+
+
+def _inner_order(a: str, b: str, summed: str) -> str:
+    """The order of the summed letters that lets the operands be reshaped without copies, if any."""
+    in_a = "".join(c for c in a if c in summed)
+    in_b = "".join(c for c in b if c in summed)
+    return in_a if _copies(a, in_a, rows_first=True) + _copies(b, in_a, rows_first=False) <= \
+        _copies(a, in_b, rows_first=True) + _copies(b, in_b, rows_first=False) else in_b
+
+
+def _copies(letters: str, inner: str, rows_first: bool) -> int:
+    """1 when an operand must be transposed into a copy to view it as a matrix with ``inner``."""
+    outer = _minus(letters, inner)
+    return 0 if letters in (outer + inner, inner + outer) else 1

@@ -1,0 +1,110 @@
+"""Argument checking for generated functions; its source is copied into every generated module.
+
+``_bind_arguments`` runs in plain Python before any compiled code: it checks the argument count,
+converts dtypes (float64 and float32 kept, integers and booleans to float64, complex or object
+arrays rejected), checks every declared shape, binds each size symbol consistently across the
+arguments and returns what the kernel takes. A signature entry is ``(name, shape, integer)``:
+``shape`` is ``None`` for a scalar symbol, else a tuple whose axes are ints, size names or size
+expressions such as ``"2*n"``.
+
+>>> import numpy as np
+>>> sig = (("X", ("m", "n"), False), ("w", ("n",), False))
+>>> X, w, m, n = _bind_arguments((np.ones((2, 3)), [1, 2, 3]), sig, ("m", "n"), "f")
+>>> w.dtype, m, n
+(dtype('float64'), 2, 3)
+>>> _bind_arguments((np.ones((2, 3)), np.ones(4)), sig, ("m", "n"), "f")
+Traceback (most recent call last):
+...
+sympy_einstein.errors.ShapeError: f(): argument w axis 0 has size 4, but n = 3 from argument X axis 1
+"""
+import numpy
+
+from ..errors import BindingError, ShapeError
+
+FUNCTIONS = ("_bind_arguments", "_common_dtype", "_as_array", "_as_scalar", "_bind_axes", "_format")
+
+
+def _bind_arguments(values, signature, size_names, function):
+    """The kernel's arguments (converted arrays and scalars, then sizes) for ``function(*values)``."""
+    if len(values) != len(signature):
+        names = ", ".join(entry[0] for entry in signature)
+        raise BindingError(f"{function}() takes {len(signature)} argument(s) ({names}) but "
+                           f"{len(values)} were given")
+    dtype = _common_dtype(values, signature, function)
+    sizes, origins, converted = {}, {}, []
+    for value, (name, shape, integer) in zip(values, signature):
+        if shape is None:
+            converted.append(_as_scalar(value, name, integer, function))
+            sizes[name], origins[name] = converted[-1], f"argument {name}"
+    for value, (name, shape, integer) in zip(values, signature):
+        if shape is not None:
+            array = _as_array(value, name, shape, dtype, function)
+            _bind_axes(array, name, shape, sizes, origins, function)
+            converted.append(array.item() if array.ndim == 0 else array)
+    scalars = [v for v, entry in zip(values, signature) if entry[1] is None]
+    arrays = converted[len(scalars):]
+    ordered, next_scalar, next_array = [], iter(converted[:len(scalars)]), iter(arrays)
+    for entry in signature:
+        ordered.append(next(next_scalar) if entry[1] is None else next(next_array))
+    return tuple(ordered) + tuple(sizes[s] for s in size_names)
+
+
+def _common_dtype(values, signature, function):
+    """float32 when every array argument of order >= 1 is float32, else float64."""
+    kinds = []
+    for value, (name, shape, _) in zip(values, signature):
+        if shape:
+            dtype = numpy.asarray(value).dtype
+            if dtype.kind not in "biuf":
+                raise BindingError(f"{function}(): argument {name} has dtype {dtype}; expected a real array "
+                                   "(float64, float32, integer or bool)")
+            kinds.append(dtype == numpy.float32)
+    return numpy.float32 if kinds and all(kinds) else numpy.float64
+
+
+def _as_array(value, name, shape, dtype, function):
+    array = numpy.asarray(value)
+    if array.dtype.kind not in "biuf":
+        raise BindingError(f"{function}(): argument {name} has dtype {array.dtype}; expected a real array "
+                           "(float64, float32, integer or bool)")
+    if array.ndim != len(shape):
+        raise ShapeError(f"{function}(): argument {name} has declared shape {_format(shape)} (order "
+                         f"{len(shape)}) but the array has shape {_format(array.shape)}")
+    return numpy.ascontiguousarray(array, dtype=dtype)
+
+
+def _as_scalar(value, name, integer, function):
+    array = numpy.asarray(value)
+    if array.ndim != 0 or array.dtype.kind not in "biuf":
+        raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
+    if integer:
+        if array.dtype.kind == "f" and not float(array).is_integer():
+            raise BindingError(f"{function}(): argument {name} must be an integer, not {value!r}")
+        return int(array)
+    return float(array)
+
+
+def _bind_axes(array, name, shape, sizes, origins, function):
+    """Bind size names from ``array.shape`` (first binding wins) and check every axis."""
+    for axis, (declared, actual) in enumerate(zip(shape, array.shape)):
+        if isinstance(declared, str) and declared.isidentifier() and declared not in sizes:
+            if actual < 1:
+                raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}; "
+                                 f"the size {declared} must be positive")
+            sizes[declared], origins[declared] = actual, f"argument {name} axis {axis}"
+    for axis, (declared, actual) in enumerate(zip(shape, array.shape)):
+        if isinstance(declared, int):
+            expected, why = declared, ""
+        elif declared.isidentifier():
+            expected, why = sizes[declared], f"{declared} = {sizes[declared]} from {origins[declared]}"
+        else:
+            expected = eval(declared, {"__builtins__": {}}, dict(sizes))  # a size expression we generated
+            why = f"{declared} = {expected}"
+        if expected != actual:
+            why = f", but {why}" if why else f", expected {expected}"
+            raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}{why}")
+
+
+def _format(shape):
+    shape = tuple(shape)
+    return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(str(s) for s in shape) + ")"
