@@ -152,8 +152,9 @@ def _cluster_children(expr) -> list:
     """The operands of ``expr`` that belong to its elementwise cluster."""
     if isinstance(expr, (Elementwise, TensorAdd)):
         return list(expr.args[1:] if isinstance(expr, Elementwise) else expr.terms)
-    split = hadamard_split(expr)
-    return [] if split is None else split[1]
+    if not isinstance(expr, EinsteinProduct) or len(unique(expr.output)) != len(expr.output):
+        return []
+    return [op for s, op in zip(expr.inputs, expr.operands, strict=True) if s == expr.output]
 
 
 def _fusible(expr) -> bool:
@@ -165,8 +166,10 @@ def _fusible(expr) -> bool:
 
 
 def _scaled_or_hadamard(expr) -> bool:
-    split = hadamard_split(expr)
-    return split is not None and not is_constant(expr) and (split[0] != 1 or bool(split[1]))
+    """Whether ``expr`` contributes more to a fused body than one leaf variable."""
+    if not isinstance(expr, EinsteinProduct) or is_constant(expr):
+        return False
+    return len(unique(expr.output)) == len(expr.output) and (expr.coeff != 1 or bool(_cluster_children(expr)))
 
 
 def _body(expr, leaves: dict, memo: dict):

@@ -4,6 +4,11 @@ A *rule* is a pure function ``TensorExpr -> TensorExpr`` that returns its input 
 object) when it does not apply. A *rule set* is a tuple of rules. :func:`rewrite` simplifies every
 distinct subexpression once: children first, then the rules are applied to the node until none
 changes it; a node a rule creates is itself simplified the same way.
+
+Nodes are *hash-consed*: every node the rewriter builds is looked up by its class, its non-tensor
+args and the identities of its (already unique) children, so equal subexpressions become one object.
+This keeps every equality test shallow; SymPy's structural ``==`` on two distinct but equal DAGs
+would walk the whole tree, which is exponential in the depth of the sharing.
 """
 from __future__ import annotations
 
@@ -31,42 +36,54 @@ def _children(node) -> list:
 class _Rewriter:
     def __init__(self, rules):
         self.rules = rules
-        self.memo: dict = {}
+        self.done: dict = {}       # id(input node) -> (input node, simplified node)
+        self.unique: dict = {}     # shallow key -> the one node with that structure
+        self.settled: set = set()  # ids of unique nodes that no rule changes
 
     def run(self, root: TensorExpr) -> TensorExpr:
-        memo = self.memo
+        done = self.done
         stack = [root]
         while stack:  # iterative post-order: long chains must not hit the recursion limit
             node = stack[-1]
-            if node in memo:
+            if id(node) in done:
                 stack.pop()
                 continue
-            pending = [a for a in _children(node) if a not in memo]
+            pending = [a for a in _children(node) if id(a) not in done]
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
             result = self._settle(self._rebuild(node))
-            memo[node] = result
-            memo[result] = result
-        return memo[root]
+            done[id(node)] = (node, result)
+            done[id(result)] = (result, result)
+        return done[id(root)][1]
+
+    def _intern(self, node: TensorExpr) -> TensorExpr:
+        """The unique node equal to ``node`` (whose children are unique already)."""
+        key = (type(node), tuple(id(a) if isinstance(a, TensorExpr) else a for a in node.args))
+        return self.unique.setdefault(key, node)
 
     def _rebuild(self, node: TensorExpr) -> TensorExpr:
-        """The node with its (already simplified) children substituted."""
-        args = [self.memo[a] if isinstance(a, TensorExpr) else a for a in node.args]
-        if all(new is old for new, old in zip(args, node.args, strict=True)):
-            return node
-        return node.func(*args)
+        """The unique node with the (already simplified) children of ``node`` substituted."""
+        args = [self.done[id(a)][1] if isinstance(a, TensorExpr) else a for a in node.args]
+        if not all(new is old for new, old in zip(args, node.args, strict=True)):
+            node = node.func(*args)
+        return self._intern(node)
 
     def _settle(self, node: TensorExpr) -> TensorExpr:
-        """Apply the rules to a node whose children are simplified, until nothing changes."""
+        """Apply the rules to a unique node with simplified children, until nothing changes."""
         for _ in range(MAX_ROUNDS):
+            if id(node) in self.settled:
+                return node
             new = node
             for rule in self.rules:
                 new = rule(new)
-            if new is node or new == node:
-                return node
-            for child in _children(new):
-                self.run(child)
-            node = self._rebuild(new)
+            if new is not node:
+                for child in _children(new):
+                    self.run(child)
+                new = self._rebuild(new)
+            if new is node:
+                break
+            node = new
+        self.settled.add(id(node))
         return node
