@@ -33,12 +33,12 @@ def _sign(x):
     return numpy.sign(x)
 
 
-def _embed(compact, letters, output, shape):
+def _embed(compact, letters, output, shape, dtype=numpy.float64):
     """The array of ``shape`` indexed by ``output`` whose diagonal holds ``compact`` (indexed by ``letters``)."""
     distinct = "".join(dict.fromkeys(output))
     sizes = dict(zip(output, shape))
     expanded = numpy.einsum(letters + "->" + "".join(c for c in distinct if c in letters), compact)
     expanded = expanded.reshape(tuple(sizes[c] if c in letters else 1 for c in distinct))
-    result = numpy.zeros(shape, dtype=numpy.result_type(compact, numpy.float32))
+    result = numpy.zeros(shape, dtype)
     numpy.einsum(output + "->" + distinct, result)[...] = expanded
     return result

@@ -72,6 +72,7 @@ class _Lowering:
     names: dict = field(default_factory=dict)
     ops: list = field(default_factory=list)
     reads: dict = field(default_factory=dict)
+    inlined: set = field(default_factory=set)
     counter: int = 0
 
     def fresh(self) -> str:
@@ -92,7 +93,7 @@ def lower(program, hints: dict | None = None) -> tuple[list, list]:
     state = _Lowering(program, dict(hints or {}))
     for arg in program.tensor_args:
         state.names[arg] = program.names[arg]
-    inlined = _inlined_nodes(program)
+    inlined = state.inlined = _inlined_nodes(program)
     for node in program.nodes:
         if node not in state.names and node not in inlined:
             state.names[node] = _lower_node(state, node, inlined)
@@ -124,18 +125,43 @@ def _covers(consumer, child) -> bool:
     return False
 
 
+def is_view(node) -> bool:
+    """One operand, relabelled (transposed, diagonal read, scaled) but not broadcast: a contraction
+    that reads it can read the operand itself with renamed letters."""
+    return (is_pointwise(node) and len(node.operands) == 1 and node.operands[0].rank > 0
+            and set(node.inputs[0]) == set(node.output))
+
+
+def _is_contraction(node) -> bool:
+    return isinstance(node, EinsteinProduct) and not set("".join(node.inputs)) <= set(node.output)
+
+
+def _absorbed(node, users: set, program) -> bool:
+    if node in program.outputs:
+        return False
+    if is_view(node) and users and all(_is_contraction(u) for u in users):
+        return True
+    return (_fusable(node) and program.uses.get(node) == 1 and len(users) == 1
+            and _covers(next(iter(users)), node))
+
+
 def _inlined_nodes(program) -> set:
+    """Nodes computed inside their users: fused into loops, or views folded into contractions."""
     consumers = {}
     for node in program.nodes:
         for child in getattr(node, "operands", None) or getattr(node, "terms", None) or ():
             consumers.setdefault(child, set()).add(node)
-    inlined = set()
-    for node in program.nodes:
-        users = consumers.get(node, set())
-        if (_fusable(node) and node not in program.outputs and program.uses.get(node) == 1
-                and len(users) == 1 and _covers(next(iter(users)), node)):
-            inlined.add(node)
-    return inlined
+    return {node for node in program.nodes if _absorbed(node, consumers.get(node, set()), program)}
+
+
+def _unfold_view(letters: str, node, inlined: set):
+    """``(coeff, letters, operand)`` reading through inlined views: ``einsum('ab->ba', X)`` read with
+    letters ``ij`` is ``X`` read with ``ji``."""
+    coeff = sp.Integer(1)
+    while node in inlined and is_view(node):
+        mapping = dict(zip(node.output, letters))
+        coeff, letters, node = coeff * node.coeff, "".join(mapping[c] for c in node.inputs[0]), node.operands[0]
+    return coeff, letters, node
 
 
 def _entry(state, node, letters: str, inlined: set) -> sp.Expr:
@@ -195,6 +221,8 @@ def _lower_contraction(state, node, target: str, comment: str) -> str:
     """Pairwise steps (BLAS where they are matrix products), then the output's layout and scale."""
     scale, arrays = node.coeff, []
     for letters, op in zip(node.inputs, node.operands):
+        factor, letters, op = _unfold_view(letters, op, state.inlined)
+        scale = scale * factor
         if op.rank == 0:
             scale = scale * state.read(state.names[op], "", 0)
         else:

@@ -62,20 +62,23 @@ def _shape_text(shape, names) -> str:
 
 
 def _product(node: EinsteinProduct, values, names, hints) -> str:
-    inputs = ",".join(node.inputs)
-    core = "".join(c for c in unique(node.output) if c in inputs)
-    operands = ", ".join(values[op] for op in node.operands)
-    coeff = "" if node.coeff == 1 else print_array(node.coeff, names)
-    if not node.operands:
-        text = coeff or "1.0"
+    """``np.einsum`` over the array operands; order-0 operands multiply the coefficient."""
+    pairs = [(s, op) for s, op in zip(node.inputs, node.operands) if op.rank]
+    factors = [values[op] for op in node.operands if not op.rank]
+    inputs = [s for s, _ in pairs]
+    core = "".join(c for c in unique(node.output) if c in "".join(inputs))
+    if node.coeff != 1:
+        factors.insert(0, print_array(node.coeff, names))
+    if not pairs:
+        text = " * ".join(factors) or "1.0"
     else:
         path = ""
-        if len(node.operands) > 1:
+        if len(pairs) > 1:
             sizes = representative_sizes(node.index_sizes, hints)
-            path = f", optimize={['einsum_path'] + einsum_path(node.inputs, core, sizes)}"
-        text = f"np.einsum('{inputs}->{core}', {operands}{path})"
-        text = f"{coeff} * {text}" if coeff else text
+            path = f", optimize={['einsum_path'] + einsum_path(inputs, core, sizes)}"
+        operands = ", ".join(values[op] for _, op in pairs)
+        text = f"np.einsum('{','.join(inputs)}->{core}', {operands}{path})"
+        text = " * ".join(factors + [text])
     if core == node.output:
         return text
-    return f"_embed({text}, '{core}', '{node.output}', {_shape(node.output, node.index_sizes, names)})"
-
+    return f"_embed({text}, '{core}', '{node.output}', {_shape(node.output, node.index_sizes, names)}, dtype)"

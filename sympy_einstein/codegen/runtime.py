@@ -31,22 +31,17 @@ def _bind_arguments(values, signature, size_names, function):
         raise BindingError(f"{function}() takes {len(signature)} argument(s) ({names}) but "
                            f"{len(values)} were given")
     dtype = _common_dtype(values, signature, function)
-    sizes, origins, converted = {}, {}, []
-    for value, (name, shape, integer) in zip(values, signature):
+    sizes, origins, converted = {}, {}, list(values)
+    for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
-            converted.append(_as_scalar(value, name, integer, function))
-            sizes[name], origins[name] = converted[-1], f"argument {name}"
-    for value, (name, shape, integer) in zip(values, signature):
+            converted[k] = sizes[name] = _as_scalar(values[k], name, integer, function)
+            origins[name] = f"argument {name}"
+    for k, (name, shape, integer) in enumerate(signature):
         if shape is not None:
-            array = _as_array(value, name, shape, dtype, function)
+            array = _as_array(values[k], name, shape, dtype, function)
             _bind_axes(array, name, shape, sizes, origins, function)
-            converted.append(array.item() if array.ndim == 0 else array)
-    scalars = [v for v, entry in zip(values, signature) if entry[1] is None]
-    arrays = converted[len(scalars):]
-    ordered, next_scalar, next_array = [], iter(converted[:len(scalars)]), iter(arrays)
-    for entry in signature:
-        ordered.append(next(next_scalar) if entry[1] is None else next(next_array))
-    return tuple(ordered) + tuple(sizes[s] for s in size_names)
+            converted[k] = array.item() if array.ndim == 0 else array
+    return tuple(converted) + tuple(sizes[s] for s in size_names)
 
 
 def _common_dtype(values, signature, function):
@@ -70,7 +65,7 @@ def _as_array(value, name, shape, dtype, function):
     if array.ndim != len(shape):
         raise ShapeError(f"{function}(): argument {name} has declared shape {_format(shape)} (order "
                          f"{len(shape)}) but the array has shape {_format(array.shape)}")
-    return numpy.ascontiguousarray(array, dtype=dtype)
+    return numpy.asarray(array, dtype=dtype, order="C")
 
 
 def _as_scalar(value, name, integer, function):
