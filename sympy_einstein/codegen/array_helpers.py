@@ -36,7 +36,7 @@ def _sign(x):
 def _embed(compact, letters, output, shape, dtype=numpy.float64):
     """The array of ``shape`` indexed by ``output`` whose diagonal holds ``compact`` (indexed by ``letters``)."""
     distinct = "".join(dict.fromkeys(output))
-    sizes = dict(zip(output, shape))
+    sizes = dict(zip(output, shape, strict=False))
     expanded = numpy.einsum(letters + "->" + "".join(c for c in distinct if c in letters), compact)
     expanded = expanded.reshape(tuple(sizes[c] if c in letters else 1 for c in distinct))
     result = numpy.zeros(shape, dtype)

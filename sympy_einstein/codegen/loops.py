@@ -121,7 +121,7 @@ def _covers(consumer, child) -> bool:
         return True
     if isinstance(consumer, EinsteinProduct) and set("".join(consumer.inputs)) <= set(consumer.output):
         return all(set(letters) == set(consumer.output)
-                   for letters, op in zip(consumer.inputs, consumer.operands) if op == child)
+                   for letters, op in zip(consumer.inputs, consumer.operands, strict=False) if op == child)
     return False
 
 
@@ -159,7 +159,7 @@ def _unfold_view(letters: str, node, inlined: set):
     letters ``ij`` is ``X`` read with ``ji``."""
     coeff = sp.Integer(1)
     while node in inlined and is_view(node):
-        mapping = dict(zip(node.output, letters))
+        mapping = dict(zip(node.output, letters, strict=False))
         coeff, letters, node = coeff * node.coeff, "".join(mapping[c] for c in node.inputs[0]), node.operands[0]
     return coeff, letters, node
 
@@ -173,11 +173,12 @@ def _entry(state, node, letters: str, inlined: set) -> sp.Expr:
     if isinstance(node, TensorAdd):
         return sp.Add(*(_entry(state, t, letters, inlined) for t in node.terms))
     if isinstance(node, Elementwise):
-        values = {v: _entry(state, op, letters, inlined) for v, op in zip(node.function.variables, node.operands)}
+        variables = node.function.variables
+        values = {v: _entry(state, op, letters, inlined) for v, op in zip(variables, node.operands, strict=False)}
         return node.function.expr.xreplace(values)
-    mapping = dict(zip(node.output, letters))
+    mapping = dict(zip(node.output, letters, strict=False))
     factors = [_entry(state, op, "".join(mapping[c] for c in s), inlined)
-               for s, op in zip(node.inputs, node.operands)]
+               for s, op in zip(node.inputs, node.operands, strict=False)]
     return node.coeff * sp.Mul(*factors)
 
 
@@ -194,11 +195,11 @@ def _lower_node(state, node, inlined: set) -> str:
     if isinstance(node, EinsteinProduct):
         mapping = {c: c for c in out}
         body = node.coeff * sp.Mul(*(_entry(state, op, "".join(mapping[c] for c in s), inlined)
-                                     for s, op in zip(node.inputs, node.operands)))
+                                     for s, op in zip(node.inputs, node.operands, strict=False)))
         sizes = node.index_sizes
     else:
         body = sp.Integer(0) if isinstance(node, ZeroTensor) else _entry_of_root(state, node, out, inlined)
-        sizes = dict(zip(out, node.shape))
+        sizes = dict(zip(out, node.shape, strict=False))
     state.ops.append(_loop(state, target, out, "", sizes, body, comment=comment))
     return target
 
@@ -212,7 +213,7 @@ def _writes_only(node) -> bool:
     return set("".join(node.inputs)) <= set(node.output)
 
 
-def _loop(state, target, out, summed, sizes, body, scale=sp.Integer(1), comment=""):
+def _loop(state, target, out, summed, sizes, body, scale=sp.S.One, comment=""):
     reads = {symbol: key for key, symbol in state.reads.items() if symbol in body.free_symbols}
     return Loop(target, out, summed, {c: sizes[c] for c in unique(out + summed)}, body, reads, scale, comment)
 
@@ -220,7 +221,7 @@ def _loop(state, target, out, summed, sizes, body, scale=sp.Integer(1), comment=
 def _lower_contraction(state, node, target: str, comment: str) -> str:
     """Pairwise steps (BLAS where they are matrix products), then the output's layout and scale."""
     scale, arrays = node.coeff, []
-    for letters, op in zip(node.inputs, node.operands):
+    for letters, op in zip(node.inputs, node.operands, strict=False):
         factor, letters, op = _unfold_view(letters, op, state.inlined)
         scale = scale * factor
         if op.rank == 0:
@@ -254,7 +255,7 @@ def _lower_step(state, step, values, name, sizes, scale, comment) -> None:
             state.ops.append(Scale(name, scale, len(step.out), reads))
         return
     body = sp.Mul(*(state.read(array, letters, len(unique(letters))) for (array, _), (_, letters)
-                    in zip(operands, step.inputs)))
+                    in zip(operands, step.inputs, strict=False)))
     state.ops.append(_loop(state, name, step.out, step.summed, sizes, body, scale, comment))
 
 

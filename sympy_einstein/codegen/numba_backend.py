@@ -59,7 +59,7 @@ def _dtype(program) -> str:
 
 def _returns(program, outputs) -> str:
     texts, seen = [], set()
-    for node, name in zip(program.outputs, outputs):
+    for node, name in zip(program.outputs, outputs, strict=False):
         fresh = name.startswith("t") and name[1:].isdigit() and name not in seen
         texts.append(name if fresh or node.rank == 0 else f"{name}.copy()")
         seen.add(name)

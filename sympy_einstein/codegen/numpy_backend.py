@@ -46,7 +46,7 @@ def _expression(node, values, names, hints) -> str:
     if isinstance(node, TensorAdd):
         return " + ".join(values[t] for t in node.terms)
     if isinstance(node, Elementwise):
-        operands = {v: values[op] for v, op in zip(node.function.variables, node.operands)}
+        operands = {v: values[op] for v, op in zip(node.function.variables, node.operands, strict=False)}
         body = print_array(node.function.expr, {**names, **operands})
         if node.function.expr.free_symbols & set(node.function.variables):
             return body
@@ -58,12 +58,12 @@ def _expression(node, values, names, hints) -> str:
 
 def _shape_text(shape, names) -> str:
     letters = "abcdefghijklmnopqrstuvwxyz"[:len(shape)]
-    return _shape(letters, dict(zip(letters, shape)), names)
+    return _shape(letters, dict(zip(letters, shape, strict=False)), names)
 
 
 def _product(node: EinsteinProduct, values, names, hints) -> str:
     """``np.einsum`` over the array operands; order-0 operands multiply the coefficient."""
-    pairs = [(s, op) for s, op in zip(node.inputs, node.operands) if op.rank]
+    pairs = [(s, op) for s, op in zip(node.inputs, node.operands, strict=False) if op.rank]
     factors = [values[op] for op in node.operands if not op.rank]
     inputs = [s for s, _ in pairs]
     core = "".join(c for c in unique(node.output) if c in "".join(inputs))

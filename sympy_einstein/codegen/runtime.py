@@ -36,7 +36,7 @@ def _bind_arguments(values, signature, size_names, function):
         if shape is None:
             converted[k] = sizes[name] = _as_scalar(values[k], name, integer, function)
             origins[name] = f"argument {name}"
-    for k, (name, shape, integer) in enumerate(signature):
+    for k, (name, shape, _) in enumerate(signature):
         if shape is not None:
             array = _as_array(values[k], name, shape, dtype, function)
             _bind_axes(array, name, shape, sizes, origins, function)
@@ -47,7 +47,7 @@ def _bind_arguments(values, signature, size_names, function):
 def _common_dtype(values, signature, function):
     """float32 when every array argument of order >= 1 is float32, else float64."""
     kinds = []
-    for value, (name, shape, _) in zip(values, signature):
+    for value, (name, shape, _) in zip(values, signature, strict=False):
         if shape:
             dtype = numpy.asarray(value).dtype
             if dtype.kind not in "biuf":
@@ -81,13 +81,13 @@ def _as_scalar(value, name, integer, function):
 
 def _bind_axes(array, name, shape, sizes, origins, function):
     """Bind size names from ``array.shape`` (first binding wins) and check every axis."""
-    for axis, (declared, actual) in enumerate(zip(shape, array.shape)):
+    for axis, (declared, actual) in enumerate(zip(shape, array.shape, strict=False)):
         if isinstance(declared, str) and declared.isidentifier() and declared not in sizes:
             if actual < 1:
                 raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}; "
                                  f"the size {declared} must be positive")
             sizes[declared], origins[declared] = actual, f"argument {name} axis {axis}"
-    for axis, (declared, actual) in enumerate(zip(shape, array.shape)):
+    for axis, (declared, actual) in enumerate(zip(shape, array.shape, strict=False)):
         if isinstance(declared, int):
             expected, why = declared, ""
         elif declared.isidentifier():

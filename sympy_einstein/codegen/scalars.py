@@ -31,17 +31,17 @@ class _Names:
                           "strict": True})
         self.names = names
 
-    def _print_Symbol(self, symbol):
+    def _print_Symbol(self, symbol):  # noqa: N802 -- SymPy printer method names
         if symbol not in self.names:
             raise EinsteinError(f"code generation: no value for the symbol {symbol}")
         return self.names[symbol]
 
-    _print_Dummy = _print_Symbol
+    _print_Dummy = _print_Symbol  # noqa: N815
 
     def _float(self, arg):
         return f"{float(arg)!r}" if arg.is_Number else self._print(arg)
 
-    def _print_DiracDelta(self, expr):
+    def _print_DiracDelta(self, expr):  # noqa: N802 -- SymPy printer method names
         return "0.0"
 
     def _helper(self, name: str, expr, default=None):
@@ -56,7 +56,7 @@ class _Names:
     def _print_softplus(self, expr):
         return self._helper("_softplus", expr)
 
-    def _print_Heaviside(self, expr):
+    def _print_Heaviside(self, expr):  # noqa: N802 -- SymPy printer method names
         return self._helper("_heaviside", expr, "0.5")
 
     def _print_sign(self, expr):
@@ -72,13 +72,13 @@ class ScalarPrinter(_Names, PythonCodePrinter):
     def _print_log1p(self, expr):
         return f"math.log1p({self._print(expr.args[0])})"
 
-    def _print_Abs(self, expr):
+    def _print_Abs(self, expr):  # noqa: N802 -- SymPy printer method names
         return f"abs({self._print(expr.args[0])})"
 
-    def _print_Max(self, expr):
+    def _print_Max(self, expr):  # noqa: N802 -- SymPy printer method names
         return "max(" + ", ".join(self._float(a) for a in expr.args) + ")"
 
-    def _print_Min(self, expr):
+    def _print_Min(self, expr):  # noqa: N802 -- SymPy printer method names
         return "min(" + ", ".join(self._float(a) for a in expr.args) + ")"
 
 
@@ -91,7 +91,7 @@ class ArrayPrinter(_Names, NumPyPrinter):
     def _print_log1p(self, expr):
         return f"numpy.log1p({self._print(expr.args[0])})"
 
-    def _print_Abs(self, expr):
+    def _print_Abs(self, expr):  # noqa: N802 -- SymPy printer method names
         return f"numpy.abs({self._print(expr.args[0])})"
 
     def _nested(self, ufunc: str, args) -> str:
@@ -100,10 +100,10 @@ class ArrayPrinter(_Names, NumPyPrinter):
             text = f"numpy.{ufunc}({self._float(arg)}, {text})"
         return text
 
-    def _print_Max(self, expr):
+    def _print_Max(self, expr):  # noqa: N802 -- SymPy printer method names
         return self._nested("maximum", sorted(expr.args, key=lambda a: a.is_Number))
 
-    def _print_Min(self, expr):
+    def _print_Min(self, expr):  # noqa: N802 -- SymPy printer method names
         return self._nested("minimum", sorted(expr.args, key=lambda a: a.is_Number))
 
 
