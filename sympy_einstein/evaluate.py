@@ -199,7 +199,36 @@ def evaluate(expr, bindings=None):
     arrays, values = _read_bindings(dict(bindings or {}))
     if not isinstance(expr, TensorExpr):
         return _as_result(np.asarray(_scalar_value(expr, values, "the expression")))
+    _check_all_bound(expr, arrays)
     return _as_result(_Evaluator(arrays, values).value(expr))
+
+
+def distinct_subexpressions(expr: sp.Basic) -> list[sp.Basic]:
+    """Every distinct subexpression once, parents before children (linear in the size of a DAG).
+
+    ``expr.atoms()`` and ``sympy.preorder_traversal`` visit a shared subtree once per path to it,
+    which is exponential for deep DAGs such as derivatives.
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 2)
+    >>> len(distinct_subexpressions(se.TensorAdd(x, x)))
+    5
+    """
+    seen, order, stack = set(), [], [expr]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            order.append(node)
+            stack.extend(reversed(node.args))
+    return order
+
+
+def _check_all_bound(expr: TensorExpr, arrays: dict) -> None:
+    symbols = {node for node in distinct_subexpressions(expr) if isinstance(node, TensorSymbol)}
+    missing = sorted(symbols - arrays.keys(), key=lambda s: s.name)
+    if missing:
+        raise BindingError(f"no value given for {missing[0].name} (shape {format_shape(missing[0].shape)})")
 
 
 def _as_result(array: np.ndarray):

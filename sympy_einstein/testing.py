@@ -18,7 +18,7 @@ import pickle
 import numpy as np
 import sympy as sp
 
-from .evaluate import evaluate
+from .evaluate import distinct_subexpressions, evaluate
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
 __all__ = ["dot_product_test", "numeric_derivative", "random_bindings", "validate"]
@@ -28,30 +28,33 @@ def _by_name(symbols):
     return sorted(symbols, key=lambda s: (str(s), sp.default_sort_key(s)))
 
 
-def _tensor_symbols(expr_or_symbols) -> list[TensorSymbol]:
-    items = [expr_or_symbols] if isinstance(expr_or_symbols, sp.Basic) else list(expr_or_symbols)
-    found = set()
-    for item in items:
-        found |= sp.sympify(item).atoms(TensorSymbol)
-    return _by_name(found)
+def _all_nodes(items) -> list[sp.Basic]:
+    return list(dict.fromkeys(node for item in items for node in distinct_subexpressions(item)))
+
+
+def _tensor_symbols(items) -> list[TensorSymbol]:
+    return _by_name({node for node in _all_nodes(items) if isinstance(node, TensorSymbol)})
 
 
 def _size_symbols(items) -> list[sp.Symbol]:
+    """Symbols in shapes, and any other positive integer symbol (say in a coefficient ``1/n``)."""
     found = set()
-    for item in items:
-        for node in sp.preorder_traversal(item):
-            if isinstance(node, TensorExpr):
-                for size in node.shape:
-                    found |= sp.sympify(size).free_symbols
+    for node in _all_nodes(items):
+        if isinstance(node, TensorExpr):
+            for size in node.shape:
+                found |= sp.sympify(size).free_symbols
+        elif isinstance(node, sp.Symbol) and node.is_integer and node.is_positive:
+            found.add(node)
     return _by_name(found)
 
 
 def _scalar_symbols(items, sizes) -> list[sp.Symbol]:
-    found = set()
-    for item in items:
-        found |= {s for s in sp.sympify(item).free_symbols
-                  if isinstance(s, sp.Symbol) and not isinstance(s, TensorSymbol)}
-    return _by_name(found - set(sizes))
+    bound = set()  # variables of Lambdas are not free
+    for node in _all_nodes(items):
+        if isinstance(node, sp.Lambda):
+            bound |= set(node.variables)
+    found = {node for node in _all_nodes(items) if isinstance(node, sp.Symbol)}
+    return _by_name(found - set(sizes) - bound)
 
 
 def random_bindings(expr_or_symbols, sizes=None, seed=0, positive=False) -> dict:
@@ -162,10 +165,8 @@ def validate(expr) -> None:
     >>> import sympy_einstein as se
     >>> validate(se.matrix("A", 2, 3) @ se.vector("x", 3) + 1)
     """
-    seen = set()
-    for node in sp.preorder_traversal(expr):
-        if isinstance(node, TensorExpr) and node not in seen:
-            seen.add(node)
+    for node in distinct_subexpressions(expr):
+        if isinstance(node, TensorExpr):
             _check_node(node)
 
 
