@@ -51,6 +51,7 @@ CORPUS = {
     "scalar_symbol": c * (x @ C @ x),
     "logistic_hessian": se.einsum("ij,i,ik->jk", A, se.sigmoid(A @ y), A),
     "factorization_hessian": se.EinsteinProduct(2, "bj,dj->abad", (n,), B, B),
+    "scaled_sum_in_contraction": -2 * (A + se.outer(x, y)) @ B,
     "zero": se.zeros((n, m)),
     "argument": x,
     "argument_again": x,

@@ -136,13 +136,8 @@ def _is_contraction(node) -> bool:
     return isinstance(node, EinsteinProduct) and not set("".join(node.inputs)) <= set(node.output)
 
 
-def _absorbed(node, users: set, program) -> bool:
-    if node in program.outputs:
-        return False
-    if is_view(node) and users and all(_is_contraction(u) for u in users):
-        return True
-    return (_fusable(node) and program.uses.get(node) == 1 and len(users) == 1
-            and _covers(next(iter(users)), node))
+def _folded_view(node, users: set, program) -> bool:
+    return node not in program.outputs and is_view(node) and bool(users) and all(map(_is_contraction, users))
 
 
 def _inlined_nodes(program) -> set:
@@ -151,7 +146,14 @@ def _inlined_nodes(program) -> set:
     for node in program.nodes:
         for child in getattr(node, "operands", None) or getattr(node, "terms", None) or ():
             consumers.setdefault(child, set()).add(node)
-    return {node for node in program.nodes if _absorbed(node, consumers.get(node, set()), program)}
+    views = {node for node in program.nodes if _folded_view(node, consumers.get(node, set()), program)}
+    fused = set()
+    for node in program.nodes:
+        users = consumers.get(node, set())
+        if (node not in program.outputs and node not in views and _fusable(node) and program.uses.get(node) == 1
+                and len(users) == 1 and not users & views and _covers(next(iter(users)), node)):
+            fused.add(node)
+    return views | fused
 
 
 def _unfold_view(letters: str, node, inlined: set):
