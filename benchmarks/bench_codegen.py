@@ -1,5 +1,5 @@
+# ruff: noqa: N803, N806
 """Benchmark generated code (numba, numpy backends) against hand-written NumPy closed forms.
-# ruff: noqa: N802, N803, N806 -- matrix names (X, A, U, V) as in the formulas
 
 Run: python benchmarks/bench_codegen.py [--repeats R] [--quick]
 Prints a markdown table of median times (ms) over R calls; compile time (first call) is apart.
