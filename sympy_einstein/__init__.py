@@ -18,6 +18,7 @@ from .errors import BindingError, DifferentiationError, EinsteinError, ShapeErro
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .simplify import simplify
 from .parse import ParseError, parse
+from .convert import MatrixFormError, from_sympy, to_matrix
 from .printing import latex
 
 __all__ = [
@@ -31,5 +32,6 @@ __all__ = [
     "EinsteinProduct", "Elementwise", "TensorAdd", "TensorExpr", "TensorSymbol", "ZeroTensor",
     "simplify",
     "ParseError", "parse",
+    "MatrixFormError", "from_sympy", "to_matrix",
     "latex",
 ]

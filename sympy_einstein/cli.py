@@ -1,0 +1,355 @@
+"""The command line ``sympy-einstein`` (also ``python -m sympy_einstein``): derive, print, generate code,
+check against finite differences and time.
+
+>>> main(["x'*A*x", "--wrt", "x", "--format", "einsum", "--check"])
+f(A, x) = einsum('ab,a,b->', A, x, x)
+  A: matrix (n, n)
+  x: vector (n,)
+df/dx = einsum('ab,b->a', A, x) + einsum('ba,b->a', A, x)
+max relative error: ...
+0
+
+Errors exit with status 2 and one message on stderr; ``--check`` exits with status 1 when the
+error exceeds ``--tol``. See ``docs/cli.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import numpy as np
+import sympy as sp
+
+from .errors import EinsteinError
+from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+
+FORMATS = ("text", "pretty", "latex", "matrix", "einsum")
+MODES = ("forward", "reverse", "auto")
+
+
+class UsageError(EinsteinError):
+    """A command line argument that cannot be used (unknown variable, bad option value).
+
+    >>> main(["x'*x", "--wrt", "y"])
+    2
+    """
+
+
+def argument_parser() -> argparse.ArgumentParser:
+    """The ``argparse`` parser of the command line.
+
+    >>> argument_parser().parse_args(["x'*x", "--wrt", "x"]).order
+    1
+    """
+    parser = argparse.ArgumentParser(
+        prog="sympy-einstein",
+        description="Differentiate a matrix or tensor formula (MatrixCalculus.org / einsum.org syntax).")
+    parser.add_argument("formula", help="e.g. \"x'*A*x\" or \"sum((X - #('ij,jk->ik', U, V))^2)\"")
+    parser.add_argument("--wrt", action="append", default=[], metavar="NAME[,NAME...]",
+                        help="variable(s) to differentiate by (repeatable or a comma list; default: all)")
+    parser.add_argument("--order", type=int, default=1, help="order of the derivative (default 1)")
+    parser.add_argument("--mode", choices=MODES, default="auto", help="forward, reverse or auto (default)")
+    parser.add_argument("--declare", default=None, metavar="DECLS",
+                        help="types, e.g. \"w: vector(n); X: matrix(m,n); c: scalar; T: tensor(a,b,c)\"")
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output notation (default text)")
+    parser.add_argument("--code", choices=("numba", "numpy"), default=None,
+                        help="print a runnable Python module defining value(...) and derivative(...)")
+    parser.add_argument("--check", action="store_true",
+                        help="compare with central finite differences on random data")
+    parser.add_argument("--tol", type=float, default=1e-6, help="tolerance of --check (default 1e-6)")
+    parser.add_argument("--bench", type=int, default=None, metavar="SIZE",
+                        help="time the compiled derivative against se.evaluate with every size = SIZE")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of --check and --bench")
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------
+# the pipeline
+
+
+def derive(formula: str, wrt=(), order: int = 1, mode: str = "auto", declare=None):
+    """Parse and differentiate: ``(f, symbols, {name: [first, second, ...] derivatives})``.
+
+    >>> f, symbols, derivatives = derive("sum(exp(x))", ["x"], order=2)
+    >>> [d.shape for d in derivatives["x"]]
+    [(n,), (n, n)]
+    """
+    from .diff import derivative
+    from .parse import parse
+    if order < 1:
+        raise UsageError(f"--order must be 1 or more, not {order}")
+    expr, symbols = parse(formula, declare, return_symbols=True)
+    if not isinstance(expr, TensorExpr):
+        raise UsageError(f"the formula {formula!r} has no variables to differentiate by (it is {expr})")
+    names = _wrt_names(wrt, symbols)
+    derivatives = {}
+    for name in names:
+        chain, current = [], expr
+        for _ in range(order):
+            current = derivative(current, symbols[name], mode=mode)
+            chain.append(current)
+        derivatives[name] = chain
+    return expr, symbols, derivatives
+
+
+def _wrt_names(wrt, symbols) -> list[str]:
+    names = [n.strip() for item in wrt for n in item.split(",") if n.strip()] or list(symbols)
+    for name in names:
+        if name not in symbols:
+            raise UsageError(f"--wrt {name}: {name} is not a variable of the formula; "
+                             f"its variables are {', '.join(symbols)}")
+    return list(dict.fromkeys(names))
+
+
+# ---------------------------------------------------------------------------------------------
+# printing
+
+
+def _kind(symbol: TensorSymbol) -> str:
+    return {0: "scalar", 1: "vector", 2: "matrix"}.get(symbol.rank, f"tensor of order {symbol.rank}")
+
+
+def _shape_text(shape) -> str:
+    return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def einsum_form(expr) -> str:
+    """Every product written as an explicit ``einsum`` call (the ``--format einsum`` notation).
+
+    >>> import sympy_einstein as se
+    >>> einsum_form(se.parse("A*x + 1"))
+    "einsum('ab,b->a', A, x) + einsum('->a', 1, sizes=(m,))"
+    """
+    if isinstance(expr, TensorSymbol):
+        return expr.name
+    if isinstance(expr, ZeroTensor):
+        return f"zeros({_shape_text(expr.shape)})"
+    if isinstance(expr, TensorAdd):
+        text = " + ".join(einsum_form(term) for term in expr.terms)
+        return text.replace(" + -", " - ")
+    if isinstance(expr, Elementwise):
+        names = {v: sp.Symbol(einsum_form(o)) for v, o in zip(expr.function.variables, expr.operands, strict=True)}
+        return sp.sstr(expr.function.expr.xreplace(names))
+    if isinstance(expr, EinsteinProduct):
+        args = [einsum_form(o) for o in expr.operands]
+        if not args:
+            args = [sp.sstr(expr.coeff)]
+        text = f"einsum('{expr.spec}', {', '.join(args)}"
+        if expr.args[2]:
+            text += f", sizes={_shape_text(expr.args[2])}"
+        text += ")"
+        if expr.coeff == 1 or not expr.operands:
+            return text
+        return "-" + text if expr.coeff == -1 else f"{sp.sstr(expr.coeff)}*{text}"
+    return sp.sstr(expr)
+
+
+def render(expr, fmt: str) -> str:
+    """``expr`` in one of :data:`FORMATS`.
+
+    >>> import sympy_einstein as se
+    >>> render(se.parse("x'*A*x"), "einsum")
+    "einsum('ab,a,b->', A, x, x)"
+    """
+    if fmt == "text":
+        return sp.sstr(expr)
+    if fmt == "pretty":
+        return sp.pretty(expr, use_unicode=True)
+    if fmt == "einsum":
+        from .simplify import simplify
+        return einsum_form(simplify(expr) if isinstance(expr, TensorExpr) else expr)
+    from .printing import latex
+    if fmt == "latex":
+        return latex(expr)
+    return matrix_latex(expr)
+
+
+def matrix_latex(expr) -> str:
+    """LaTeX of the matrix form (:func:`sympy_einstein.to_matrix`); index notation when there is none.
+
+    >>> import sympy_einstein as se
+    >>> matrix_latex(se.parse("x'*A*x"))
+    'x^{T} A x'
+    """
+    from .convert import to_matrix
+    from .printing import NOTATIONS, latex
+    try:
+        return sp.latex(to_matrix(expr))
+    except EinsteinError:
+        return latex(expr, notation="index") if "index" in NOTATIONS else latex(expr)
+
+
+def _derivative_label(name: str, k: int, fmt: str) -> str:
+    if fmt in ("latex", "matrix"):
+        power = "" if k == 1 else f"^{{{k}}}"
+        return rf"\frac{{\partial{power} f}}{{\partial {name}{power}}}"
+    return f"df/d{name}" if k == 1 else f"d{k}f/d{name}{k}"
+
+
+def report(expr, symbols, derivatives, fmt: str) -> str:
+    """The function, its variables and its derivatives, one block per item."""
+    arguments = ", ".join(symbols)
+    lines = [f"f({arguments}) = {render(expr, fmt)}" if fmt not in ("latex", "matrix")
+             else f"f = {render(expr, fmt)}"]
+    lines += [f"  {name}: {_kind(s)} {_shape_text(s.shape)}" for name, s in symbols.items()]
+    for name, chain in derivatives.items():
+        for k, d in enumerate(chain, start=1):
+            text = render(d, fmt)
+            sep = "\n" if "\n" in text else " "
+            lines.append(f"{_derivative_label(name, k, fmt)} ={sep}{text}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+# checking and timing
+
+
+def check_bindings(expr, symbols, seed: int = 0) -> dict:
+    """Random data for ``--check``: standard normal, or positive when the formula is not finite there.
+
+    >>> import sympy_einstein as se
+    >>> f, symbols = se.parse("sum(log(x))", return_symbols=True)
+    >>> bool((check_bindings(f, symbols)[symbols["x"]] > 0).all())
+    True
+    """
+    from .evaluate import evaluate
+    from .testing import random_bindings
+    bindings = random_bindings(list(symbols.values()), seed=seed)
+    with np.errstate(all="ignore"):
+        finite = np.all(np.isfinite(np.asarray(evaluate(expr, bindings), dtype=float)))
+    return bindings if finite else random_bindings(list(symbols.values()), seed=seed, positive=True)
+
+
+def relative_error(computed, reference) -> float:
+    """``max |computed - reference| / max |reference|`` (absolute when the reference is 0).
+
+    >>> relative_error(np.array([1.0, 2.0]), np.array([1.0, 2.002]))
+    0.000999000999000...
+    """
+    computed, reference = np.asarray(computed, dtype=float), np.asarray(reference, dtype=float)
+    if computed.shape != reference.shape:
+        raise EinsteinError(f"the derivative has shape {computed.shape}, the finite differences {reference.shape}")
+    if computed.size == 0:
+        return 0.0
+    scale = float(np.max(np.abs(reference)))
+    return float(np.max(np.abs(computed - reference))) / (scale if scale > 0 else 1.0)
+
+
+def check(expr, symbols, derivatives, seed: int = 0) -> float:
+    """The largest relative error of the derivatives against central finite differences (each order
+    against the finite differences of the order below).
+
+    >>> f, symbols, derivatives = derive("x'*A*x", ["x"], order=2)
+    >>> check(f, symbols, derivatives) < 1e-6
+    True
+    """
+    from .evaluate import evaluate
+    from .testing import numeric_derivative
+    bindings = check_bindings(expr, symbols, seed)
+    worst = 0.0
+    for name, chain in derivatives.items():
+        below = expr
+        for d in chain:
+            reference = numeric_derivative(below, symbols[name], bindings)
+            worst = max(worst, relative_error(evaluate(d, bindings), reference))
+            below = d
+    return worst
+
+
+def _best_time(function, repeat: int = 5) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _size_symbols(symbols) -> list:
+    return sorted({s for t in symbols.values() for size in t.shape for s in sp.sympify(size).free_symbols}, key=str)
+
+
+def bench(symbols, derivatives, size: int, backend: str = "numba", seed: int = 0) -> list[str]:
+    """Lines comparing the compiled derivatives with :func:`sympy_einstein.evaluate`, every size = ``size``."""
+    from .codegen import lambdify
+    from .evaluate import evaluate
+    from .testing import random_bindings
+    if size < 1:
+        raise UsageError(f"--bench needs a positive size, not {size}")
+    bindings = random_bindings(list(symbols.values()), sizes={s: size for s in _size_symbols(symbols)}, seed=seed,
+                               positive=True)
+    arrays = [bindings[s] for s in symbols.values()]
+    lines = []
+    for name, chain in derivatives.items():
+        d = chain[-1]
+        compiled = lambdify(list(symbols.values()), d, backend=backend)
+        compiled(*arrays)  # compile once before timing
+        fast = _best_time(lambda compiled=compiled: compiled(*arrays))
+        slow = _best_time(lambda d=d: evaluate(d, bindings))
+        label = _derivative_label(name, len(chain), "text")
+        lines.append(f"{label} (size {size}): {backend} {fast * 1e3:.3f} ms, se.evaluate {slow * 1e3:.3f} ms "
+                     f"({slow / fast:.1f}x)")
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# code
+
+
+def module_source(expr, symbols, derivatives, backend: str) -> str:
+    """A standalone Python module defining ``value(...)`` and ``derivative(...)`` (arguments: the
+    variables in alphabetical order; ``derivative`` returns one array, or a tuple in ``--wrt`` order)."""
+    import os
+    import tempfile
+
+    from .codegen import export
+    args = list(symbols.values())
+    outputs = [chain[-1] for chain in derivatives.values()]
+    functions = {"value": (args, expr), "derivative": (args, outputs[0] if len(outputs) == 1 else outputs)}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "generated.py")
+        export(path, functions, backend=backend)
+        with open(path) as file:
+            return file.read()
+
+
+# ---------------------------------------------------------------------------------------------
+# entry point
+
+
+def run(options, out=None) -> int:
+    """Carry out parsed command line options; returns the exit status."""
+    out = out or sys.stdout
+    expr, symbols, derivatives = derive(options.formula, options.wrt, options.order, options.mode, options.declare)
+    if options.code:
+        print(module_source(expr, symbols, derivatives, options.code), file=out, end="")
+        return 0
+    print(report(expr, symbols, derivatives, options.format), file=out)
+    status = 0
+    if options.check:
+        error = check(expr, symbols, derivatives, options.seed)
+        print(f"max relative error: {error:.3g}", file=out)
+        status = 1 if not error <= options.tol else 0
+    if options.bench is not None:
+        for line in bench(symbols, derivatives, options.bench, seed=options.seed):
+            print(line, file=out)
+    return status
+
+
+def main(argv=None) -> int:
+    """The console script: parse ``argv`` (default ``sys.argv[1:]``), run, return the exit status."""
+    try:
+        options = argument_parser().parse_args(argv)
+    except SystemExit as stop:  # argparse has printed its message
+        return int(stop.code or 0)
+    try:
+        return run(options)
+    except EinsteinError as error:
+        print(f"sympy-einstein: error: {error}", file=sys.stderr)
+    except ImportError as error:
+        print(f"sympy-einstein: error: this feature needs a component that is not available: {error}",
+              file=sys.stderr)
+    except Exception as error:  # noqa: BLE001 -- a command line reports, never shows a traceback
+        print(f"sympy-einstein: internal error ({type(error).__name__}): {error}", file=sys.stderr)
+    return 2
