@@ -132,18 +132,31 @@ def _shape_mismatch(symbol, array, detail: str) -> BindingError:
                         f"shape {format_shape(array.shape)}: {detail}")
 
 
-def _bind_sizes(symbol: TensorSymbol, array: np.ndarray, values: dict) -> None:
+def _bind_sizes(symbol: TensorSymbol, array: np.ndarray, values: dict, origins: dict) -> None:
     """Bind the size symbols of ``symbol``'s declared shape from the array's shape."""
     if array.ndim != symbol.rank:
         raise _shape_mismatch(symbol, array, f"order {array.ndim} instead of {symbol.rank}")
     for declared, actual in zip(symbol.shape, array.shape, strict=True):
         if declared.is_Symbol and declared not in values:
             values[declared] = sp.Integer(actual)
+            origins[declared] = f"by the array of {symbol.name}"
     for axis, (declared, actual) in enumerate(zip(symbol.shape, array.shape, strict=True)):
         expected = declared.xreplace(values)
         if expected.is_Integer and expected != actual:
-            bound = f"; {declared} = {expected} is bound elsewhere" if declared.free_symbols else ""
-            raise _shape_mismatch(symbol, array, f"axis {axis} has size {actual}, not {expected}{bound}")
+            where = "; ".join(f"{s} = {values[s]} {origins[s]}" for s in sorted(declared.free_symbols, key=str))
+            raise _shape_mismatch(symbol, array, f"axis {axis} has size {actual}, not {expected}"
+                                  + (f" ({where})" if where else ""))
+
+
+def _as_size(symbol: sp.Symbol, value) -> sp.Integer:
+    try:
+        size = int(value)
+        ok = not isinstance(value, bool | np.bool_) and size == value and size >= 1
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise BindingError(f"the size {symbol} must be bound to a positive integer, not {value!r}")
+    return sp.Integer(size)
 
 
 def _as_number(symbol: sp.Symbol, value) -> sp.Expr:
@@ -158,18 +171,17 @@ def _as_number(symbol: sp.Symbol, value) -> sp.Expr:
 
 def _read_bindings(bindings: dict) -> tuple[dict, dict]:
     """Split the mapping into tensor arrays and scalar values (sizes included), checking shapes."""
-    arrays, values = {}, {}
+    arrays, values, origins = {}, {}, {}
     for key, value in bindings.items():
         if isinstance(key, TensorSymbol):
             arrays[key] = _as_array(key, value)
         elif isinstance(key, sp.Symbol) and key.is_integer and key.is_positive:
-            if isinstance(value, (bool, np.bool_)) or int(value) != value or int(value) < 1:
-                raise BindingError(f"the size {key} must be bound to a positive integer, not {value!r}")
-            values[key] = sp.Integer(int(value))
+            values[key] = _as_size(key, value)
+            origins[key] = "given directly"
         elif isinstance(key, sp.Symbol):
             values[key] = _as_number(key, value)
     for symbol, array in arrays.items():
-        _bind_sizes(symbol, array, values)
+        _bind_sizes(symbol, array, values, origins)
     return arrays, values
 
 
