@@ -1,0 +1,148 @@
+"""Recognize the familiar shapes of an Einstein product, for every printer.
+
+:func:`classify` turns a product into a :class:`Form`: a kind such as ``"matmul"`` or
+``"transpose"`` that the printers show in NumPy or math notation, or ``"einsum"`` for the general
+case. Scalar factors of the operands are pulled in front first (the product is multilinear), so
+``(-y) * (X @ w)`` prints as ``-y*(X @ w)``. Classification is exact: a kind is chosen only when the
+familiar notation means the same tensor.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..ir.indices import canonical_renaming, format_spec, rename, unique
+from ..ir.nodes import EinsteinProduct
+
+#: canonical specs of NumPy's ``@`` for operands of order 1 and 2
+_MATMUL_SPECS = {"ab,b->a", "ab,bc->ac", "a,a->", "a,ab->b"}
+
+
+@dataclass(frozen=True)
+class Form:
+    """A product seen as ``coeff * <kind>(operands)``; ``axes`` for sums and permutations."""
+
+    kind: str
+    coeff: sp.Expr
+    operands: tuple
+    inputs: tuple
+    output: str
+    sizes: tuple
+    axes: tuple | None = None
+
+    @property
+    def spec(self) -> str:
+        return format_spec(self.inputs, self.output)
+
+
+def canonical_spec(inputs, output: str) -> str:
+    """The spec with letters renamed ``a, b, c, ...`` in order of first occurrence (output first).
+
+    >>> canonical_spec(("ij", "jk"), "ik")
+    'ac,cb->ab'
+    """
+    mapping = canonical_renaming(inputs, output)
+    return format_spec(rename(tuple(inputs), mapping), rename(output, mapping))
+
+
+def _matmul_canonical() -> set[str]:
+    specs = set()
+    for spec in _MATMUL_SPECS:
+        lhs, output = spec.split("->")
+        specs.add(canonical_spec(tuple(lhs.split(",")), output))
+    return specs
+
+
+_MATMUL = _matmul_canonical()
+
+
+def split_scalar(node) -> tuple[sp.Expr, object]:
+    """``(c, core)`` with ``node == c * core``: the coefficient of a product and its unscaled part.
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 3)
+    >>> split_scalar(-2 * x)
+    (-2, x)
+    """
+    if not isinstance(node, EinsteinProduct):
+        return sp.S.One, node
+    coeff = node.coeff
+    if len(node.operands) == 1 and node.inputs[0] == node.output and _distinct(node.output):
+        inner_coeff, core = split_scalar(node.operands[0])
+        return coeff * inner_coeff, core
+    if coeff == 1:
+        return coeff, node
+    return coeff, EinsteinProduct(1, node.args[1], node.args[2], *node.operands)
+
+
+def _distinct(letters: str) -> bool:
+    return len(unique(letters)) == len(letters)
+
+
+def classify(product: EinsteinProduct) -> Form:
+    """The :class:`Form` of a product, with the operands' scalar factors moved into ``coeff``.
+
+    >>> import sympy_einstein as se
+    >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
+    >>> f = classify(2 * (A @ (3 * x)))
+    >>> f.kind, f.coeff, f.operands
+    ('matmul', 6, (A, x))
+    """
+    coeff, operands = product.coeff, []
+    for operand in product.operands:
+        factor, core = split_scalar(operand)
+        coeff, operands = coeff * factor, operands + [core]
+    inputs, output, sizes = product.inputs, product.output, tuple(product.args[2])
+    kind, axes = _kind(inputs, output, sizes), None
+    if kind in ("sum", "permute"):
+        axes = _axes(kind, inputs[0], output)
+    return Form(kind, coeff, tuple(operands), inputs, output, sizes, axes)
+
+
+def _kind(inputs, output: str, sizes) -> str:
+    if not inputs:
+        return "ones" if _distinct(output) else "unit"
+    if sizes or not all(_distinct(s) for s in inputs):
+        return _diagonal_kind(inputs, output, sizes)
+    if not _distinct(output):
+        return "diag" if _is_diag_write(inputs, output) else "einsum"
+    if len(inputs) == 1:
+        return _unary_kind(inputs[0], output)
+    if len(inputs) == 2 and canonical_spec(inputs, output) in _MATMUL:
+        return "matmul"
+    if all(output.endswith(s) for s in inputs):
+        return "hadamard"
+    if len(inputs) == 2 and not set(inputs[0]) & set(inputs[1]) and output == inputs[0] + inputs[1]:
+        return "outer"
+    return "einsum"
+
+
+def _is_diag_write(inputs, output: str) -> bool:
+    return len(inputs) == 1 and len(inputs[0]) == 1 and output == inputs[0] * 2
+
+
+def _diagonal_kind(inputs, output: str, sizes) -> str:
+    if sizes or len(inputs) != 1:
+        return "einsum"
+    (letters,) = inputs
+    if len(letters) == 2 and letters[0] == letters[1]:
+        return {"": "trace", letters[0]: "diag"}.get(output, "einsum")
+    return "einsum"
+
+
+def _unary_kind(letters: str, output: str) -> str:
+    if output == letters:
+        return "identity"
+    if sorted(output) == sorted(letters):
+        return "transpose" if len(letters) == 2 else "permute"
+    if set(output) < set(letters) and "".join(c for c in letters if c in output) == output:
+        return "sum"
+    return "einsum"
+
+
+def _axes(kind: str, letters: str, output: str) -> tuple | None:
+    if kind == "permute":
+        return tuple(letters.index(c) for c in output)
+    summed = tuple(k for k, c in enumerate(letters) if c not in output)
+    return None if not output else summed

@@ -1,0 +1,140 @@
+"""LaTeX in index notation: ``A_{ij} x_{j}`` with Einstein's summation convention.
+
+The result is written as ``\\left[ ... \\right]_{i}``: the subscript of the bracket lists the output
+(free) indices; every other index is summed. An index that is summed but written only once gets an
+explicit ``\\sum``. Nested products are inlined with fresh letters (a product is multilinear), a
+repeated output index becomes a Kronecker delta (``diag(x)`` is ``x_{i} \\delta_{ij}``), and sums
+and elementwise functions take the indices of the product they sit in.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> from sympy_einstein.printing import latex
+>>> A, B, x = se.matrix("A", 3, 3), se.matrix("B", 3, 3), se.vector("x", 3)
+>>> latex(A @ B @ x, notation="index")
+'\\\\left[A_{ik} B_{kj} x_{j}\\\\right]_{i}'
+>>> latex(se.sum(se.exp(A)), notation="index")
+'\\\\sum_{ij} e^{A_{ij}}'
+"""
+from __future__ import annotations
+
+from sympy.printing.precedence import PRECEDENCE
+
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
+from .latex_printer import DISPLAY_LETTERS, join_terms, scaled_latex, symbol_latex
+from .slots import Slot
+from .strings import scalar_precedence
+
+ATOM, MUL, ADD = PRECEDENCE["Atom"], PRECEDENCE["Mul"], PRECEDENCE["Add"]
+
+
+class Letters:
+    """A supply of index letters for one printed expression: ``i, j, k, l, p, ...``, then
+    subscripted letters; every letter is handed out once, so summed indices never collide.
+
+    >>> supply = Letters()
+    >>> supply.take(3), supply.take(1)
+    (['i', 'j', 'k'], ['l'])
+    """
+
+    def __init__(self):
+        self.count = 0
+
+    def take(self, count: int) -> list[str]:
+        letters = [self._letter(self.count + k) for k in range(count)]
+        self.count += count
+        return letters
+
+    @staticmethod
+    def _letter(k: int) -> str:
+        base = DISPLAY_LETTERS[k % len(DISPLAY_LETTERS)]
+        rounds = k // len(DISPLAY_LETTERS)
+        return base if not rounds else f"{base}_{{{rounds}}}"
+
+
+def indices(letters) -> str:
+    """Index letters joined into one subscript (with spaces once a letter is not a single
+    character).
+
+    >>> indices(["i", "j"]), indices(["i", "j_{1}"])
+    ('ij', 'i j_{1}')
+    """
+    return "".join(letters) if all(len(c) == 1 for c in letters) else " ".join(letters)
+
+
+def index_form(expr, printer) -> str:
+    """The index notation of a tensor expression (the ``index`` entry of ``NOTATIONS``).
+
+    >>> import sympy_einstein as se
+    >>> from sympy_einstein.printing import latex
+    >>> latex(se.diag(se.vector("x", 3)), notation="index")
+    '\\\\left[x_{i} \\\\delta_{ij}\\\\right]_{ij}'
+    """
+    supply = Letters()
+    free = supply.take(expr.rank)
+    text, _ = _entry(expr, free, supply, printer)
+    if not free or isinstance(expr, TensorSymbol):
+        return text
+    return r"\left[" + text + r"\right]_{" + indices(free) + "}"
+
+
+def _entry(expr, letters, supply, printer) -> tuple[str, int]:
+    """``(latex, precedence)`` of the entry ``expr[letters]``."""
+    if isinstance(expr, TensorSymbol):
+        name = symbol_latex(expr.name, printer)
+        return (name + "_{" + indices(letters) + "}" if letters else name), ATOM
+    if isinstance(expr, ZeroTensor):
+        return "0", ATOM
+    if isinstance(expr, TensorAdd):
+        return join_terms(expr, printer, lambda term: _entry(term, letters, supply, printer)), ADD
+    if isinstance(expr, Elementwise):
+        return _elementwise(expr, letters, supply, printer)
+    if isinstance(expr, EinsteinProduct):
+        return _product(expr, letters, supply, printer)
+    raise TypeError(f"cannot print {type(expr).__name__}")
+
+
+def _elementwise(expr: Elementwise, letters, supply, printer) -> tuple[str, int]:
+    slots = {}
+    for variable, operand in zip(expr.function.variables, expr.operands, strict=True):
+        text, precedence = _entry(operand, letters, supply, printer)
+        slots[variable] = Slot(lambda p, text=text: text, precedence, last=False)
+    body = expr.function.expr.xreplace(slots)
+    return printer._print(body), scalar_precedence(body)
+
+
+def _product(expr: EinsteinProduct, letters, supply, printer) -> tuple[str, int]:
+    coeff, factors, summed = _factors(expr, letters, supply, printer)
+    if not factors and not summed:
+        return printer._print(coeff), scalar_precedence(coeff)
+    text = " ".join(text for text, _ in factors) or "1"
+    precedence = factors[0][1] if len(factors) == 1 and not summed else MUL
+    if summed:
+        text = r"\sum_{" + indices(summed) + "} " + text
+    if coeff == 1:
+        return text, precedence
+    tree = scaled_latex(coeff, lambda p: text, precedence)
+    return printer._print(tree), scalar_precedence(tree)
+
+
+def _factors(expr: EinsteinProduct, letters, supply, printer):
+    """``(coeff, [(latex, precedence), ...], summed_once)`` of the product ``expr[letters]`` with
+    nested products inlined; deltas tie repeated output indices."""
+    mapping, deltas = {}, []
+    for letter, target in zip(expr.output, letters, strict=True):
+        if letter in mapping:
+            deltas.append((r"\delta_{" + indices([mapping[letter], target]) + "}", ATOM))
+        else:
+            mapping[letter] = target
+    inner = [c for c in dict.fromkeys("".join(expr.inputs)) if c not in mapping]
+    mapping.update(zip(inner, supply.take(len(inner)), strict=True))
+    joined = "".join(expr.inputs)
+    summed = [mapping[c] for c in inner if joined.count(c) == 1]
+    coeff, factors = expr.coeff, []
+    for operand, string in zip(expr.operands, expr.inputs, strict=True):
+        targets = [mapping[c] for c in string]
+        if isinstance(operand, EinsteinProduct):
+            inner_coeff, inner_factors, inner_summed = _factors(operand, targets, supply, printer)
+            coeff, summed, factors = coeff * inner_coeff, summed + inner_summed, factors + inner_factors
+            continue
+        text, precedence = _entry(operand, targets, supply, printer)
+        factors.append((r"\left(" + text + r"\right)", ATOM) if precedence <= ADD else (text, precedence))
+    return coeff, factors + deltas, summed
