@@ -16,9 +16,20 @@ from sympy_einstein import EinsteinProduct
 from sympy_einstein.errors import EinsteinError
 from sympy_einstein.evaluate import evaluate
 from sympy_einstein.simplify import RULESETS, simplify
-from sympy_einstein.simplify.elementwise import canonical_elementwise, fuse_elementwise, hadamard_split
+from sympy_einstein.simplify.elementwise import (
+    canonical_elementwise,
+    fuse_elementwise,
+    fuse_hadamard_groups,
+    hadamard_split,
+)
 from sympy_einstein.simplify.products import canonical_product, flatten_product, unwrap_identity, zero_product
-from sympy_einstein.simplify.sums import combine_like_terms, drop_zero_terms, flatten_sum, sort_terms
+from sympy_einstein.simplify.sums import (
+    combine_like_terms,
+    drop_zero_terms,
+    factor_common_operands,
+    flatten_sum,
+    sort_terms,
+)
 from sympy_einstein.testing import random_bindings, validate
 
 EP = EinsteinProduct
@@ -29,7 +40,8 @@ x, y, z = se.vector("x", n), se.vector("y", n), se.vector("z", n)
 UNIT_VECTOR = EP(1, "->aa", (n,))
 UNIT_MATRIX = EP(1, "->abab", (n, n))
 ALL_RULES = [flatten_product, zero_product, unwrap_identity, canonical_product, flatten_sum, drop_zero_terms,
-             combine_like_terms, sort_terms, canonical_elementwise, fuse_elementwise]
+             combine_like_terms, factor_common_operands, sort_terms, canonical_elementwise, fuse_elementwise,
+             fuse_hadamard_groups]
 
 
 def assert_same_value(before, after, seed=0, positive=False):
@@ -200,6 +212,18 @@ def test_like_terms_up_to_alpha_renaming_combine():
     assert isinstance(result, EP) and result.coeff == 2
 
 
+def test_products_differing_in_one_operand_are_factored():
+    result = simplified(A @ x + 2 * (B @ x))
+    assert isinstance(result, EP) and result.spec == "b,ab->a" and result.operands[0] == x
+    assert result.operands[1] == simplify(A + 2 * B)
+
+
+def test_factoring_needs_a_shared_operand():
+    expr = se.TensorAdd(EP(sp.Rational(1, 2), "ab->ab", (), A), EP(sp.Rational(1, 2), "ba->ab", (), B))
+    assert factor_common_operands(expr) is expr
+    assert factor_common_operands(se.TensorAdd(A @ x, B @ y)) == se.TensorAdd(A @ x, B @ y)
+
+
 def test_term_order_is_canonical():
     assert simplify(x + y + z) == simplify(z + x + y) == simplify(y + (z + x))
     assert sort_terms(se.TensorAdd(y, x)).terms == (x, y)
@@ -277,6 +301,15 @@ def test_hadamard_split_separates_factors_from_contractions():
     coeff, factors, rest = hadamard_split(EP(-1, "a,ba,b->a", (), x, X, w))
     assert coeff == -1 and factors == [x] and rest.spec == "ba,b->a" and rest.operands == (X, w)
     assert hadamard_split(se.diag(x)) is None
+
+
+def test_operands_sharing_an_index_string_are_fused():
+    expr = EP(1, "ba,b,b,bc->ac", (), X, se.vector("u", m), se.exp(se.vector("v", m)), X)
+    result = simplified(expr)
+    assert isinstance(result, EP) and len(result.operands) == 3
+    assert [type(op).__name__ for op in result.operands].count("Elementwise") == 1
+    linear = EP(1, "ba,b,b->a", (), X, se.vector("u", m), se.vector("v", m))
+    assert fuse_hadamard_groups(linear) is linear
 
 
 def test_elementwise_bodies_are_canonical():
@@ -378,10 +411,10 @@ def test_non_tensor_input_passes_through_and_scalar_trees_are_converted():
 
 def test_shared_subexpressions_are_simplified_once_and_stay_shared():
     shared = se.tanh(A @ x)
-    expr = se.einsum("a,a->", shared, shared) + se.sum(shared)
+    expr = se.outer(shared, shared) + se.diag(se.tanh(se.einsum("pq,q->p", A, x)))
     result = simplified(expr)
     inner = [node for node in nodes(result) if isinstance(node, se.Elementwise)]
-    assert all(node == inner[0] for node in inner)
+    assert len(inner) == 3 and all(node is inner[0] for node in inner)
 
 
 def test_long_chain_does_not_hit_the_recursion_limit():
@@ -462,3 +495,33 @@ def test_random_expressions_keep_their_value(expr):
     bindings = random_bindings(expr, seed=1)
     np.testing.assert_allclose(evaluate(result, bindings), evaluate(expr, bindings), rtol=1e-8, atol=1e-8)
     assert simplify(result) == result
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), st.sampled_from(["forward", "reverse"]))
+def test_raw_derivatives_keep_their_value(expr, mode):
+    from sympy_einstein.diff import derivative
+    symbols = sorted(expr.atoms(se.TensorSymbol), key=str)
+    if not symbols:
+        return
+    raw = derivative(expr, symbols[0], mode=mode, simplify=False)
+    result = simplify(raw)
+    validate(result)
+    bindings = random_bindings(raw, seed=2)
+    np.testing.assert_allclose(evaluate(result, bindings), evaluate(raw, bindings), rtol=1e-8, atol=1e-8)
+    assert simplify(result) == result
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_worked_examples_from_raw_derivatives(mode):
+    from sympy_einstein.diff import derivative
+    quadratic = derivative(derivative(x @ A @ x, x, mode="reverse", simplify=False), x, mode=mode, simplify=False)
+    result = simplified(quadratic)
+    assert result == simplify(A + A.T)
+    assert max(node.rank for node in nodes(result)) == 2
+    labels, w = se.vector("l", m), se.vector("w", n)
+    loss = se.sum(se.log(1 + se.exp(-labels * (X @ w))))
+    logistic = derivative(derivative(loss, w, mode="reverse", simplify=False), w, mode=mode, simplify=False)
+    result = simplified(logistic)
+    assert isinstance(result, EP) and sorted(map(str, result.operands))[:2] == ["X", "X"]
+    assert max(node.rank for node in nodes(result)) == 2

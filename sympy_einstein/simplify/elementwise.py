@@ -212,3 +212,32 @@ def fuse_elementwise(expr):
     body = _body(expr, leaves, {})
     fused = Elementwise(sp.Lambda(tuple(leaves.values()), body), *leaves)
     return canonical_elementwise(fused)
+
+
+# Operands with one index string s multiply entry by entry: einsum('ab,a,a->ab', X, u, f(v)) is
+# einsum('ab,a->ab', X, (s, t -> s f(t))(u, v)).
+def fuse_hadamard_groups(expr):
+    """Fuse the operands of a product that share one index string (no repeated letter, not the
+    output) into one Elementwise operand, when at least one of them is an Elementwise node.
+
+    >>> import sympy_einstein as se
+    >>> X, u, v = se.matrix("X", 3, 2), se.vector("u", 3), se.vector("v", 3)
+    >>> fused = fuse_hadamard_groups(se.EinsteinProduct(1, "ab,a,a->b", (), X, u, se.exp(v)))
+    >>> fused.spec, type(fused.operands[1]).__name__
+    ('ab,a->b', 'Elementwise')
+    """
+    if not isinstance(expr, EinsteinProduct):
+        return expr
+    groups: dict = {}
+    for k, s in enumerate(expr.inputs):
+        if s != expr.output and len(unique(s)) == len(s):
+            groups.setdefault(s, []).append(k)
+    for s, positions in groups.items():
+        members = [expr.operands[k] for k in positions]
+        if len(members) >= 2 and any(isinstance(op, Elementwise) for op in members):
+            fused = fuse_elementwise(EinsteinProduct(1, format_spec([s] * len(members), s), (), *members))
+            keep = [k for k in range(len(expr.operands)) if k not in positions]
+            inputs = [expr.inputs[k] for k in keep] + [s]
+            operands = [expr.operands[k] for k in keep] + [fused]
+            return EinsteinProduct(expr.coeff, format_spec(inputs, expr.output), expr.args[2], *operands)
+    return expr

@@ -79,6 +79,43 @@ def combine_like_terms(expr):
     return _sum(terms, expr.shape)
 
 
+# Einstein products are multilinear: c1 P(.., A, ..) + c2 P(.., B, ..) = P(.., c1 A + c2 B, ..)
+def factor_common_operands(expr):
+    """Merge terms that are products with one spec and equal operands except at one position
+    (products of two or more operands).
+
+    >>> import sympy_einstein as se
+    >>> A, B, x = se.matrix("A", 2, 2), se.matrix("B", 2, 2), se.vector("x", 2)
+    >>> merged = factor_common_operands(se.TensorAdd(A @ x, 2 * (B @ x)))
+    >>> merged.spec, type(merged.operands[0]).__name__
+    ('ab,b->a', 'TensorAdd')
+    """
+    if not isinstance(expr, TensorAdd):
+        return expr
+    # a shared operand is needed: with one operand the merged sum would be the same sum again
+    products = [t for t in expr.terms if isinstance(t, EinsteinProduct) and len(t.operands) >= 2]
+    for k in range(max((len(t.operands) for t in products), default=0)):
+        buckets: dict = {}
+        for term in products:
+            if len(term.operands) > k:
+                others = term.operands[:k] + term.operands[k + 1:]
+                buckets.setdefault((term.args[1], term.args[2], others), []).append(term)
+        group = next((g for g in buckets.values() if len(g) >= 2), None)
+        if group is not None:
+            return _merge(expr, group, k)
+    return expr
+
+
+def _merge(expr, group, k):
+    """Replace the terms of ``group`` in ``expr`` by one product with a sum at operand ``k``."""
+    first = group[0]
+    summed = TensorAdd(*(scale(t.coeff, t.operands[k]) for t in group))
+    operands = first.operands[:k] + (summed,) + first.operands[k + 1:]
+    merged = EinsteinProduct(1, first.args[1], first.args[2], *operands)
+    rest = [t for t in expr.terms if not any(t is g for g in group)]
+    return _sum([merged] + rest, expr.shape)
+
+
 # A + B = B + A
 def sort_terms(expr):
     """Order the terms of a sum canonically.
