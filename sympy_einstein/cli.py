@@ -297,9 +297,18 @@ def bench(symbols, derivatives, size: int, backend: str = "numba", seed: int = 0
 # code
 
 
-def module_source(expr, symbols, derivatives, backend: str) -> str:
-    """A standalone Python module defining ``value(...)`` and ``derivative(...)`` (arguments: the
-    variables in alphabetical order; ``derivative`` returns one array, or a tuple in ``--wrt`` order)."""
+def module_source(formula: str, symbols, derivatives, backend: str, expr=None) -> str:
+    """A standalone Python module defining ``value(...)`` and ``derivative(...)`` whose arguments are
+    the variables, named as in the formula, in alphabetical order; ``derivative`` returns one array,
+    or a tuple in ``--wrt`` order.
+
+    >>> f, symbols, derivatives = derive("x'*x", ["x"])
+    >>> source = module_source("x'*x", symbols, derivatives, "numpy", f)
+    >>> namespace = {}
+    >>> exec(source, namespace)
+    >>> float(namespace["derivative"](np.array([1.0, 2.0]))[1])
+    4.0
+    """
     import os
     import tempfile
 
@@ -308,10 +317,27 @@ def module_source(expr, symbols, derivatives, backend: str) -> str:
     outputs = [chain[-1] for chain in derivatives.values()]
     functions = {"value": (args, expr), "derivative": (args, outputs[0] if len(outputs) == 1 else outputs)}
     with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "generated.py")
-        export(path, functions, backend=backend)
-        with open(path) as file:
-            return file.read()
+        source = export(os.path.join(folder, "generated.py"), functions, backend=backend)
+    names = ", ".join(symbols)
+    lines = (" ".join(line.split()) for line in formula.replace("\\", "/").replace('"', "'").splitlines())
+    formula = "; ".join(line for line in lines if line)
+    labels = ", ".join(_derivative_label(name, len(chain), "text") for name, chain in derivatives.items())
+    return source.rstrip("\n") + f"""
+
+
+# ---- named entry points: f = {formula}
+_value_checked, _derivative_checked = value, derivative
+
+
+def value({names}):
+    \"\"\"f({names}) = {formula}\"\"\"
+    return _value_checked({names})
+
+
+def derivative({names}):
+    \"\"\"{labels}\"\"\"
+    return _derivative_checked({names})
+"""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -323,7 +349,7 @@ def run(options, out=None) -> int:
     out = out or sys.stdout
     expr, symbols, derivatives = derive(options.formula, options.wrt, options.order, options.mode, options.declare)
     if options.code:
-        print(module_source(expr, symbols, derivatives, options.code), file=out, end="")
+        print(module_source(options.formula, symbols, derivatives, options.code, expr), file=out, end="")
         return 0
     print(report(expr, symbols, derivatives, options.format), file=out)
     status = 0
