@@ -62,10 +62,10 @@ def test_code_numpy_module_computes_value_and_gradient(capsys, tmp_path):
     namespace = {}
     exec(compile(source, str(tmp_path / "grad.py"), "exec"), namespace)
     rng = np.random.default_rng(0)
-    A, b, x = rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal(3)
-    np.testing.assert_allclose(namespace["value"](A, b, x), np.sum((A @ x - b) ** 2))
-    np.testing.assert_allclose(namespace["derivative"](A, b, x), 2 * A.T @ (A @ x - b))
-    np.testing.assert_allclose(namespace["derivative"](A=A, b=b, x=x), 2 * A.T @ (A @ x - b))
+    a, b, x = rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal(3)
+    np.testing.assert_allclose(namespace["value"](a, b, x), np.sum((a @ x - b) ** 2))
+    np.testing.assert_allclose(namespace["derivative"](a, b, x), 2 * a.T @ (a @ x - b))
+    np.testing.assert_allclose(namespace["derivative"](A=a, b=b, x=x), 2 * a.T @ (a @ x - b))
 
 
 def test_code_numba_module_runs_in_a_fresh_process(tmp_path):
@@ -91,10 +91,10 @@ def test_code_with_several_variables_and_hessian(capsys, tmp_path):
     spec = importlib.util.spec_from_file_location("quad", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    A, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -1.0, 2.0])
-    second_A, second_x = module.derivative(A, x)
-    np.testing.assert_allclose(second_A, np.zeros((3, 3, 3, 3)))
-    np.testing.assert_allclose(second_x, A + A.T)
+    a, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -1.0, 2.0])
+    second_a, second_x = module.derivative(a, x)
+    np.testing.assert_allclose(second_a, np.zeros((3, 3, 3, 3)))
+    np.testing.assert_allclose(second_x, a + a.T)
 
 
 # ---------------------------------------------------------------------------------------------
