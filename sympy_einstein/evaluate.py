@@ -270,13 +270,24 @@ class _Evaluator:
     def __init__(self, arrays: dict, values: dict):
         self.arrays, self.values, self.memo = arrays, values, {}
 
-    def value(self, node: TensorExpr) -> np.ndarray:
-        if node not in self.memo:
+    def value(self, root: TensorExpr) -> np.ndarray:
+        """The value of ``root``; children first, without recursion (derivative DAGs can be deep)."""
+        stack = [root]
+        while stack:
+            node = stack[-1]
+            if node in self.memo:
+                stack.pop()
+                continue
+            pending = [a for a in node.args if isinstance(a, TensorExpr) and a not in self.memo]
+            if pending:
+                stack.extend(reversed(pending))
+                continue
             rule = _RULES.get(type(node))
             if rule is None:
                 raise EinsteinError(f"cannot evaluate a {type(node).__name__}: no evaluation rule")
             self.memo[node] = rule(self, node)
-        return self.memo[node]
+            stack.pop()
+        return self.memo[root]
 
     def shape(self, node: TensorExpr) -> tuple[int, ...]:
         return tuple(self.size(size, node) for size in node.shape)

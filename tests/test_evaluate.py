@@ -242,6 +242,15 @@ def test_shared_subtrees_are_evaluated_once(monkeypatch):
     assert calls == [x]
 
 
+def test_deep_expressions_do_not_hit_the_recursion_limit():
+    x = se.vector("x", 2)
+    expr = x
+    for level in range(900):
+        expr = se.EinsteinProduct(1, "a->a", (), expr) if level % 2 else se.TensorAdd(expr, x)
+        hash(expr)  # SymPy hashes recursively: hash level by level as a builder does
+    np.testing.assert_array_equal(se.evaluate(expr, {x: [1.0, 2.0]}), [451.0, 902.0])
+
+
 def test_results_do_not_alias_the_bound_arrays():
     mat = se.matrix("A", 2, 2)
     a = np.eye(2)
