@@ -12,6 +12,7 @@ from sympy.codegen.cfunctions import log1p
 import sympy_einstein as se
 from sympy_einstein.functions import relu, sigmoid, softplus
 from sympy_einstein.ir.indices import parse_spec, unique
+from sympy_einstein.testing import dot_product_test, numeric_derivative, random_bindings, validate
 
 evaluate_module = importlib.import_module("sympy_einstein.evaluate")  # the package exports the function
 n, m, k = sp.symbols("n m k", integer=True, positive=True)
@@ -315,3 +316,58 @@ def test_non_numeric_values():
 def test_extra_bindings_are_fine():
     x, y = se.vector("x", 2), se.vector("y", 7)
     np.testing.assert_array_equal(se.evaluate(x, {x: [1, 2], y: np.ones(7), sp.Symbol("c"): 1}), [1.0, 2.0])
+
+
+# ---------------------------------------------------------------------------------------------
+# the shipped test helpers (sympy_einstein.testing)
+
+
+def test_random_bindings_sizes_ranges_and_seed():
+    a, x, c = se.matrix("A", m, n), se.vector("x", k), sp.Symbol("c")
+    expr = se.EinsteinProduct(c, "ij->ij", (), a)
+    bindings = random_bindings([expr, x])
+    assert (bindings[k], bindings[m], bindings[n]) == (2, 3, 4)  # distinct, by name
+    assert bindings[a].shape == (3, 4) and bindings[a].dtype == np.float64 and isinstance(bindings[c], float)
+    assert random_bindings(a, sizes={n: 5})[a].shape == (2, 5)  # m is the first size symbol of A
+    positive = random_bindings(a, positive=True, seed=3)[a]
+    assert positive.min() >= 0.5 and positive.max() <= 2.0
+    np.testing.assert_array_equal(random_bindings(a, seed=7)[a], random_bindings(a, seed=7)[a])
+    assert not np.array_equal(random_bindings(a, seed=7)[a], random_bindings(a, seed=8)[a])
+
+
+def test_numeric_derivative_layout_is_output_axes_then_variable_axes():
+    a, x = se.matrix("A", m, n), se.vector("x", n)
+    expr = se.EinsteinProduct(1, "ij,j->i", (), a, x)
+    bindings = random_bindings(expr)
+    derivative = numeric_derivative(expr, a, bindings)  # d(Ax)_i / dA_jk = delta_ij x_k
+    expected = np.einsum("ij,k->ijk", np.eye(bindings[m]), bindings[x])
+    np.testing.assert_allclose(derivative, expected, atol=1e-8)
+
+
+def test_dot_product_test_accepts_the_right_and_rejects_a_wrong_derivative():
+    a, x = se.matrix("A", m, n), se.vector("x", n)
+    t = sp.Dummy("t", real=True)
+    expr = se.Elementwise(sp.Lambda(t, sp.sin(t)), se.EinsteinProduct(1, "ij,j->i", (), a, x))
+    bindings = random_bindings(expr)
+    right = np.cos(bindings[a] @ bindings[x])[:, None] * bindings[a]
+    lhs, rhs = dot_product_test(expr, x, right, bindings)
+    assert abs(lhs - rhs) < 1e-6
+    with pytest.raises(AssertionError, match="dot-product test failed"):
+        dot_product_test(expr, x, right * 1.01, bindings)
+    with pytest.raises(AssertionError, match="shape"):
+        dot_product_test(expr, x, right.T, bindings)
+
+
+class WrongShape(se.TensorAdd):
+    """A broken node class: its shape disagrees with its terms."""
+
+    @property
+    def shape(self):
+        return (7,)
+
+
+def test_validate_reports_a_broken_node():
+    x = se.vector("x", 3)
+    validate(se.TensorAdd(x, x))
+    with pytest.raises(AssertionError, match=r"WrongShape.*child of shape \(3,\) in a node of shape \(7,\)"):
+        validate(WrongShape(x, x))
