@@ -17,7 +17,7 @@ BACKENDS = {"numba": numba_backend, "numpy": numpy_backend}
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
-             size_hints: dict | None = None, parallel: bool = True):
+             size_hints: dict | None = None, parallel: bool = False):
     """A fast numerical function of ``args`` computing ``exprs`` (one expression or a list/tuple).
 
     ``args`` are tensor symbols and SymPy scalar symbols, in the order of the call. Size symbols
@@ -27,7 +27,9 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     and common subexpressions are computed once. ``backend="numba"`` compiles ``@numba.njit``
     kernels (BLAS for matrix products, fused loops for the rest), cached on disk when ``cache``;
     ``"numpy"`` runs ``numpy.einsum`` and needs no Numba. ``size_hints`` gives representative values
-    of size symbols for planning the contraction order (default: 1000 each). The function's
+    of size symbols for planning the contraction order (default: 1000 each). ``parallel=True`` runs
+    large loops under ``numba.prange`` (off by default: BLAS is already threaded, and thread start-up
+    and the longer compile rarely pay on a few cores). The function's
     ``source`` attribute (and ``inspect.getsource``) show the generated code.
 
     >>> import numpy as np, sympy as sp, sympy_einstein as se
@@ -54,7 +56,7 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     return function
 
 
-def module_source(functions, backend: str, cache: bool, standalone: bool, parallel: bool = True,
+def module_source(functions, backend: str, cache: bool, standalone: bool, parallel: bool = False,
                   hints=None) -> str:
     """A whole module: prelude, then for each ``(name, program)`` its kernel and checked wrapper."""
     title = "export" if standalone else "lambdify"

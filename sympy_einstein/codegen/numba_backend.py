@@ -34,22 +34,45 @@ from .scalars import print_scalar
 PARALLEL_WORK = 200_000
 
 
-def kernel_source(program, name: str, cache: bool = True, parallel: bool = True, hints=None) -> str:
-    """The source of ``<name>_kernel``, taking the arguments then the size symbols."""
+def kernel_source(program, name: str, cache: bool = True, parallel: bool = False, hints=None) -> str:
+    """The source of ``<name>_kernel``, taking the arguments then the size symbols.
+
+    Arrays written only on a diagonal (the rest zero) are allocated outside the compiled code with
+    ``numpy.zeros``, whose pages the operating system zeroes lazily: ``<name>_kernel`` is then a plain
+    Python function allocating them and calling the compiled ``<name>_core``.
+    """
     ops, outputs = lower(program, hints)
     names = {s: program.names[s] for s in program.args + program.sizes}
     params = [program.names[a] for a in program.args] + [program.names[s] for s in program.sizes]
+    buffers = _zero_buffers(ops, names)
     lines, uses_prange = [], False
     for op in ops:
-        text, threaded = _print_op(op, names, parallel, hints)
+        text, threaded = _print_op(op, names, parallel, hints, buffers)
         lines += text
         uses_prange |= threaded
     flags = "cache=True" if cache else "cache=False"
     if uses_prange:
         flags += ", parallel=True"
-    header = [f"@numba.njit({flags})", f"def {name}_kernel({', '.join(params)}):", f"    dtype = {_dtype(program)}"]
+    compiled = f"{name}_core" if buffers else f"{name}_kernel"
+    header = [f"@numba.njit({flags})", f"def {compiled}({', '.join(params + list(buffers))}):",
+              f"    dtype = {_dtype(program)}"]
     body = ["    " + line for line in lines]
-    return "\n".join(header + body + ["    return " + _returns(program, outputs)]) + "\n"
+    text = "\n".join(header + body + ["    return " + _returns(program, outputs)]) + "\n"
+    return text + (_allocating_caller(program, name, params, buffers) if buffers else "")
+
+
+def _zero_buffers(ops, names) -> dict:
+    """``{target: shape text}`` of the loops that write a diagonal into zeros."""
+    return {op.target: _shape(op.out, op.sizes, names) for op in ops
+            if isinstance(op, Loop) and len(unique(op.out)) < len(op.out)}
+
+
+def _allocating_caller(program, name, params, buffers) -> str:
+    allocations = [f"numpy.zeros({shape}, dtype)" for shape in buffers.values()]
+    return (f"\n\ndef {name}_kernel({', '.join(params)}):\n"
+            f'    """Allocate the zero-filled arrays (lazily zeroed pages), then run {name}_core."""\n'
+            f"    dtype = {_dtype(program).replace('np.', 'numpy.')}\n"
+            f"    return {name}_core({', '.join(params + allocations)})\n")
 
 
 def _dtype(program) -> str:
@@ -66,9 +89,9 @@ def _returns(program, outputs) -> str:
     return texts[0] if program.single else "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
 
 
-def _print_op(op, names, parallel, hints) -> tuple[list, bool]:
+def _print_op(op, names, parallel, hints, buffers) -> tuple[list, bool]:
     if isinstance(op, Loop):
-        return _print_loop(op, names, parallel, hints)
+        return _print_loop(op, names, parallel, hints, op.target in buffers)
     if isinstance(op, Blas):
         return _print_blas(op, names), False
     return _print_scale(op, names), False
@@ -83,14 +106,14 @@ def _shape(letters: str, sizes: dict, names) -> str:
     return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
 
 
-def _print_loop(op: Loop, names, parallel, hints) -> tuple[list, bool]:
+def _print_loop(op: Loop, names, parallel, hints, preallocated=False) -> tuple[list, bool]:
     distinct = unique(op.out)
     variables = {c: f"i_{c}" for c in distinct + op.summed}
     reads = {symbol: _indexed(array, letters, variables) for symbol, (array, letters) in op.reads.items()}
-    body = print_scalar(op.body, {**names, **reads})
+    common, body = _common_subexpressions(op.body, {**names, **reads})
     scale = "" if op.scale == 1 else print_scalar(op.scale, {**names, **reads}) + " * "
     lines = [f"# {op.comment}"] if op.comment else []
-    if distinct:
+    if distinct and not preallocated:
         alloc = "np.zeros" if len(distinct) < len(op.out) else "np.empty"
         lines.append(f"{op.target} = {alloc}({_shape(op.out, op.sizes, names)}, dtype)")
     work = math.prod(representative_sizes(op.sizes, hints).values())
@@ -102,14 +125,32 @@ def _print_loop(op: Loop, names, parallel, hints) -> tuple[list, bool]:
         depth += 1
     store = _indexed(op.target, op.out, variables)
     if not op.summed:
+        lines += ["    " * depth + line for line in common]
         lines.append("    " * depth + f"{store} = {scale}{body}")
         return lines, threaded
     lines.append("    " * depth + "acc = 0.0")
     for k, c in enumerate(op.summed):
         lines.append("    " * (depth + k) + f"for {variables[c]} in range({_size(op.sizes[c], names)}):")
+    lines += ["    " * (depth + len(op.summed)) + line for line in common]
     lines.append("    " * (depth + len(op.summed)) + f"acc += {body}")
     lines.append("    " * depth + f"{store} = {scale}acc")
     return lines, threaded
+
+
+def _common_subexpressions(body, names) -> tuple[list, str]:
+    """Assignments ``_c0 = ...`` of the subexpressions ``body`` repeats, and the remaining body.
+
+    >>> x = sp.Symbol("x", real=True)
+    >>> _common_subexpressions(sp.tanh(x) * (1 - sp.tanh(x) ** 2), {x: "t0[i_a]"})
+    (['_c0 = math.tanh(t0[i_a])'], '_c0*(1 - _c0**2)')
+    """
+    replacements, (reduced,) = sp.cse(body, symbols=sp.numbered_symbols("_c", real=True))
+    names = dict(names)
+    lines = []
+    for symbol, value in replacements:
+        lines.append(f"{symbol.name} = {print_scalar(value, names)}")
+        names[symbol] = symbol.name
+    return lines, print_scalar(reduced, names)
 
 
 def _indexed(array: str, letters: str, variables: dict) -> str:

@@ -24,7 +24,7 @@ from .plan import einsum_path, representative_sizes
 from .scalars import print_array
 
 
-def kernel_source(program, name: str, cache: bool = True, parallel: bool = True, hints=None) -> str:
+def kernel_source(program, name: str, cache: bool = True, parallel: bool = False, hints=None) -> str:
     """The source of ``<name>_kernel`` (``cache`` and ``parallel`` concern Numba only)."""
     names = {s: program.names[s] for s in program.args + program.sizes}
     values = {a: program.names[a] for a in program.tensor_args}
