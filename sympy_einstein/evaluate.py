@@ -282,10 +282,7 @@ class _Evaluator:
             if pending:
                 stack.extend(reversed(pending))
                 continue
-            rule = _RULES.get(type(node))
-            if rule is None:
-                raise EinsteinError(f"cannot evaluate a {type(node).__name__}: no evaluation rule")
-            self.memo[node] = rule(self, node)
+            self.memo[node] = _rule(node)(self, node)
             stack.pop()
         return self.memo[root]
 
@@ -299,6 +296,14 @@ class _Evaluator:
             raise BindingError(f"no value given for the size {missing} (in {_short(node)} of shape "
                                f"{format_shape(node.shape)}): bind it or an array of a symbol using it")
         return int(number)
+
+
+def _rule(node: TensorExpr):
+    """The evaluation rule of the node's class (or of its nearest base class that has one)."""
+    for cls in type(node).__mro__:
+        if cls in _RULES:
+            return _RULES[cls]
+    raise EinsteinError(f"cannot evaluate a {type(node).__name__}: no evaluation rule")
 
 
 def _short(node) -> str:

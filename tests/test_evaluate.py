@@ -371,3 +371,16 @@ def test_validate_reports_a_broken_node():
     validate(se.TensorAdd(x, x))
     with pytest.raises(AssertionError, match=r"WrongShape.*child of shape \(3,\) in a node of shape \(7,\)"):
         validate(WrongShape(x, x))
+
+
+class Unknown(se.TensorExpr):
+    """A node class without an evaluation rule."""
+
+    @property
+    def shape(self):
+        return (2,)
+
+
+def test_a_node_class_without_a_rule_is_named():
+    with pytest.raises(se.EinsteinError, match="cannot evaluate a Unknown"):
+        se.evaluate(Unknown(), {})
