@@ -198,6 +198,9 @@ def test_comments_and_blank_lines():
     ("", 1, 1, "the input is empty"),
     ("'ij", 1, 1, "no closing"),
     ("x @ c", 1, 3, "right operand of '@' is a scalar"),
+    ("#('ij->i', x) + #('i->i', x)", 1, 27, "x is used as a tensor of order 2 and of order 1"),
+    ("inv(A)", 1, 1, "unknown function 'inv'"),
+    ("2x", 1, 2, "expected an operator"),
 ])
 def test_errors_report_line_and_column(formula, line, column, message):
     declarations = "c: scalar; T: tensor(2,3,4)" if "c" in formula or "T" in formula else None
