@@ -1,10 +1,17 @@
 """Printing: golden strings for str / pretty / LaTeX (einstein and index notation) of a corpus,
 plus checks that are not snapshots: the ``str`` of every NumPy-like expression evaluates under
 NumPy to the value ``se.evaluate`` gives, brackets balance, every operand is named."""
+import collections
+import itertools
+import random
+import re
+
+import numpy as np
 import pytest
 import sympy as sp
 
 import sympy_einstein as se
+from sympy_einstein.evaluate import evaluate
 from sympy_einstein.printing import latex
 
 n, m, k = sp.symbols("n m k", integer=True, positive=True)
@@ -13,6 +20,7 @@ A, X = se.matrix("A", m, n), se.matrix("X", m, n)
 B, C = se.matrix("B", n, n), se.matrix("C", n, k)
 x, w, y = se.vector("x", n), se.vector("w", n), se.vector("y", m)
 T = se.tensor("T", (2, 3, 4))
+c = se.scalar("c")
 
 
 def corpus():
@@ -36,6 +44,8 @@ def corpus():
         "hessian_like": se.einsum("ac->abac", 2 * (B.T @ B), sizes={"b": k}),
         "trace_plus_scalar": se.trace(B) + se.einsum("->", 3), "quadratic": x @ B @ x,
         "negated_matvec": -(A @ x), "mixed": -y * (X @ w) + y,
+        "broadcast_in_sum": A + x, "subtract_broadcast": A - 2 * x, "scalar_tensor": c * x + c,
+        "scalar_constant": se.einsum("->", 3), "scalar_zero": se.zeros(()),
     }
 
 
@@ -112,6 +122,13 @@ GOLDEN = {
     "trace_plus_scalar": ("trace(B) + 3", "tr(B) + 3", r"\operatorname{tr}\left(B\right) + 3", "B_{ii} + 3"),
     "quadratic": ("x @ B @ x", "x⋅B⋅x", r"\left(x *_{(i,ij,j)} B\right) *_{(i,i,\emptyset)} x", "x_{j} B_{ji} x_{i}"),
     "negated_matvec": ("-A @ x", "-A⋅x", r"- A *_{(ij,j,i)} x", r"\left[- A_{ij} x_{j}\right]_{i}"),
+    "broadcast_in_sum": ("A + x", "A + x", r"A + *_{(i,ji)}\left(x\right)", r"\left[A_{ij} + x_{j}\right]_{ij}"),
+    "subtract_broadcast": ("A - 2*x", "A - 2⋅x", r"A - 2 *_{(i,ji)}\left(x\right)",
+                           r"\left[A_{ij} - 2 x_{j}\right]_{ij}"),
+    "scalar_tensor": ("c*x + c", "c⊙x + c", r"c *_{(\emptyset,i,i)} x + *_{(\emptyset,i)}\left(c\right)",
+                      r"\left[c x_{i} + c\right]_{i}"),
+    "scalar_constant": ("3*ones(())", "3⋅ones()", r"3 \mathbb{1}_{(\emptyset)}", "3"),
+    "scalar_zero": ("zeros(())", "zeros()", "0", "0"),
     "mixed": ("-y*(X @ w) + y", "-y⊙(X⋅w) + y", r"- y *_{(i,i,i)} \left(X *_{(ij,j,i)} w\right) + y",
               r"\left[- y_{i} X_{ij} w_{j} + y_{i}\right]_{i}"),
 }
@@ -133,3 +150,176 @@ def test_str_repr_and_einstein_default(name):
     assert repr(expr) == sp.sstr(expr) == str(expr)
     assert se.latex(expr) == latex(expr, notation="einstein") == sp.latex(expr)
     assert expr._repr_latex_() == "$\\displaystyle " + sp.latex(expr) + "$"
+
+
+# ---------------------------------------------------------------------------------------------
+# checks that are not snapshots
+
+SIZES = {m: 2, n: 3, k: 4}
+
+
+def loop_einsum(spec, *operands, sizes=()):
+    """The generalized einsum by explicit loops over every index value (a reference)."""
+    lhs, output = spec.split("->")
+    inputs = lhs.split(",") if lhs else []
+    extent = {}
+    for letters, operand in zip(inputs, operands, strict=True):
+        extent.update(zip(letters, np.shape(operand), strict=True))
+    free = [c for c in dict.fromkeys(output) if c not in extent]
+    extent.update(zip(free, sizes, strict=True))
+    letters = list(extent)
+    result = np.zeros([extent[c] for c in output])
+    for values in itertools.product(*(range(extent[c]) for c in letters)):
+        at = dict(zip(letters, values, strict=True))
+        term = np.prod([np.asarray(op)[tuple(at[c] for c in s)] for s, op in zip(inputs, operands, strict=True)])
+        result[tuple(at[c] for c in output)] += term
+    return result
+
+
+def numpy_namespace(bindings):
+    """Names that make the ``str`` of an expression a NumPy program."""
+    namespace = {str(symbol): value for symbol, value in bindings.items()}
+    namespace.update({str(size): value for size, value in SIZES.items()})
+    namespace.update(
+        sum=lambda t, axis=None: np.sum(t, axis=axis), trace=np.trace, diag=np.diag, transpose=np.transpose,
+        outer=np.multiply.outer, ones=np.ones, zeros=np.zeros, einsum=loop_einsum, exp=np.exp, log=np.log,
+        sin=np.sin, cos=np.cos, tanh=np.tanh, sqrt=np.sqrt, Abs=np.abs, sign=np.sign,
+        sigmoid=lambda t: 1 / (1 + np.exp(-t)), relu=lambda t: np.maximum(t, 0), sinh=np.sinh)
+    return namespace
+
+
+def random_bindings(expr, seed=0):
+    rng = np.random.default_rng(seed)
+    bindings = {a: 0.7}
+    for symbol in expr.atoms(se.TensorSymbol):
+        shape = [int(s.subs(SIZES)) for s in symbol.shape]
+        bindings[symbol] = rng.uniform(0.5, 1.5, size=shape)
+    return bindings
+
+
+def assert_str_evaluates_like_the_expression(expr):
+    bindings = random_bindings(expr)
+    printed = eval(str(expr), numpy_namespace(bindings))  # noqa: S307 -- our own printed text
+    np.testing.assert_allclose(printed, evaluate(expr, {**bindings, **SIZES}), rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_str_is_a_numpy_program_with_the_same_value(name):
+    assert_str_evaluates_like_the_expression(corpus()[name])
+
+
+def balanced(text: str, pairs=("()", "[]", "{}")) -> bool:
+    depth = {pair: 0 for pair in pairs}
+    for char in text:
+        for pair in pairs:
+            depth[pair] += (char == pair[0]) - (char == pair[1])
+            if depth[pair] < 0:
+                return False
+    return not any(depth.values())
+
+
+def assert_prints_well(expr):
+    names = {symbol.name for symbol in expr.atoms(se.TensorSymbol)}
+    text = str(expr)
+    assert text and balanced(text), text
+    assert all(name in text for name in names), (names, text)
+    for use_unicode in (True, False):
+        picture = sp.pretty(expr, use_unicode=use_unicode)
+        assert picture.strip() and all(name in picture for name in names), picture
+    for notation in ("einstein", "index"):
+        tex = latex(expr, notation=notation)
+        assert tex and balanced(tex, ("{}",)) and tex.count(r"\left") == tex.count(r"\right"), tex
+        assert all(name in tex for name in names), (names, tex)
+    assert expr._repr_latex_().startswith("$") and expr._repr_latex_().endswith("$")
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_every_format_is_non_empty_balanced_and_names_the_operands(name):
+    assert_prints_well(corpus()[name])
+
+
+def test_balanced_detects_unbalanced_text():
+    assert balanced("f(a[b]{c})") and not balanced("f(a") and not balanced(")(")
+
+
+def test_printing_inside_sympy_containers():
+    f, g = A @ x, -y * (X @ w)
+    assert sp.sstr(sp.Tuple(f, g)) == "(A @ x, -y*(X @ w))"
+    assert str([f, g]) == "[A @ x, -y*(X @ w)]"
+    assert sp.latex(sp.Tuple(f, x)) == r"\left( A *_{(ij,j,i)} x, \  x\right)"
+    assert latex([f, x], notation="index") == r"\left[ \left[A_{ij} x_{j}\right]_{i}, \  x_{i}\right]"
+    assert sp.pretty(sp.Tuple(f, x.T @ B)) == "(A⋅x, x⋅B)"
+    assert sp.sstr({"loss": se.sum(f)}) == "{loss: sum(A @ x)}"
+
+
+def test_unknown_notation_names_the_allowed_ones():
+    with pytest.raises(ValueError, match="'einstein', 'index'"):
+        latex(A @ x, notation="matrix-calculus")
+    assert issubclass(se.EinsteinError, ValueError)
+
+
+def test_latex_settings_reach_sympy():
+    assert latex(a * 2 * A, mul_symbol="times") == r"2 \times a \times A"
+    assert latex(se.exp(x), notation="index", symbol_names={a: "alpha"}) == r"\left[e^{x_{i}}\right]_{i}"
+
+
+def test_sympy_trees_around_tensors_get_parentheses():
+    f = x @ x + 1
+    assert str(sp.sqrt(f) ** 3) == "(x @ x + 1)**(3/2)"
+    assert str(sp.exp(f)) == "exp(x @ x + 1)"
+    assert sp.latex(sp.sqrt(f) ** 3) == r"\left(x *_{(i,i,\emptyset)} x + 1\right)^{\frac{3}{2}}"
+
+
+def test_names_with_subscripts_and_greek_letters():
+    w1, alpha = se.matrix("W1", 2, 2), se.vector("alpha", 2)
+    assert str(w1 @ alpha) == "W1 @ alpha"
+    assert sp.pretty(w1 @ alpha) == "W₁⋅α"
+    assert sp.latex(w1 @ alpha) == r"{W_{1}} *_{(ij,j,i)} \alpha"
+    assert latex(w1 @ alpha, notation="index") == r"\left[{W_{1}}_{ij} \alpha_{j}\right]_{i}"
+
+
+def test_many_indices_stay_distinct_in_index_notation():
+    chain = B
+    for _ in range(24):
+        chain = chain @ B
+    tex = latex(chain, notation="index")
+    assert tex.startswith(r"\left[B_{i ") and tex.endswith(r"\right]_{ij}")
+    subscripts = re.findall(r"B_\{((?:[a-z](?:_\{\d+\})? ?)+)\}", tex)
+    tokens = [re.findall(r"[a-z](?:_\{\d+\})?", sub) for sub in subscripts]
+    counts = collections.Counter(token for pair in tokens for token in pair)
+    assert len(tokens) == 25 and all(len(pair) == 2 for pair in tokens)
+    assert counts.pop("i") == counts.pop("j") == 1 and set(counts.values()) == {2} and len(counts) == 24
+    assert all(tokens[q][1] == tokens[q + 1][0] for q in range(24))
+
+
+# random expressions: every format prints, and str is still a NumPy program with the same value
+
+D, v, u = se.matrix("D", n, n), se.vector("v", n), se.vector("u", n)
+UNARY = [se.exp, se.sigmoid, se.relu, se.tanh, lambda e: -e, lambda e: 2 * e, lambda e: a * e,
+         lambda e: e / 3, lambda e: e**2, lambda e: e + 1, lambda e: 1 - e, se.sum]
+MATRIX_ONLY = [lambda e: e.T, lambda e: se.sum(e, axis=0), se.diag, se.trace, lambda e: e @ v, lambda e: D @ e]
+VECTOR_ONLY = [se.diag, lambda e: D @ e, lambda e: e @ D, lambda e: se.outer(e, u), lambda e: e @ u,
+               lambda e: se.einsum("i->ij", e, sizes={"j": n})]
+BINARY = [lambda e, f: e * f, lambda e, f: e - f, lambda e, f: e + 2 * f, lambda e, f: se.elementwise(
+    lambda s, t: s / (1 + t**2), e, f)]
+
+
+def random_expression(rng, depth):
+    if depth == 0:
+        return rng.choice([D, v, u])
+    e = random_expression(rng, depth - 1)
+    choice = rng.random()
+    if choice < 0.3:
+        other = random_expression(rng, rng.randrange(depth))
+        if other.shape == e.shape:
+            return rng.choice(BINARY)(e, other)
+    if choice < 0.6 and e.rank in (1, 2):
+        return rng.choice(VECTOR_ONLY if e.rank == 1 else MATRIX_ONLY)(e)
+    return rng.choice(UNARY)(e)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_expressions_print_in_every_format(seed):
+    expr = random_expression(random.Random(seed), depth=4)
+    assert_prints_well(expr)
+    assert_str_evaluates_like_the_expression(expr)

@@ -58,7 +58,8 @@ _MATMUL = _matmul_canonical()
 
 
 def split_scalar(node) -> tuple[sp.Expr, object]:
-    """``(c, core)`` with ``node == c * core``: the coefficient of a product and its unscaled part.
+    """``(c, core)`` with ``node == c * core``: the scalar factors of a product and of its operands
+    (recursively) pulled out, as the product is multilinear.
 
     >>> import sympy_einstein as se
     >>> x = se.vector("x", 3)
@@ -67,13 +68,20 @@ def split_scalar(node) -> tuple[sp.Expr, object]:
     """
     if not isinstance(node, EinsteinProduct):
         return sp.S.One, node
-    coeff = node.coeff
-    if len(node.operands) == 1 and node.inputs[0] == node.output and _distinct(node.output):
+    if _is_identity(node):
         inner_coeff, core = split_scalar(node.operands[0])
-        return coeff * inner_coeff, core
-    if coeff == 1:
+        return node.coeff * inner_coeff, core
+    coeff, cores = node.coeff, []
+    for operand in node.operands:
+        factor, core = split_scalar(operand)
+        coeff, cores = coeff * factor, cores + [core]
+    if coeff == 1 and tuple(cores) == node.operands:
         return coeff, node
-    return coeff, EinsteinProduct(1, node.args[1], node.args[2], *node.operands)
+    return coeff, EinsteinProduct(1, node.args[1], node.args[2], *cores)
+
+
+def _is_identity(node: EinsteinProduct) -> bool:
+    return len(node.operands) == 1 and node.inputs[0] == node.output and _distinct(node.output)
 
 
 def _distinct(letters: str) -> bool:
@@ -89,10 +97,10 @@ def classify(product: EinsteinProduct) -> Form:
     >>> f.kind, f.coeff, f.operands
     ('matmul', 6, (A, x))
     """
-    coeff, operands = product.coeff, []
-    for operand in product.operands:
-        factor, core = split_scalar(operand)
-        coeff, operands = coeff * factor, operands + [core]
+    coeff, core = split_scalar(product)
+    if _is_identity(product):
+        return Form("identity", coeff, (core,), product.inputs, product.output, ())
+    operands = core.operands
     inputs, output, sizes = product.inputs, product.output, tuple(product.args[2])
     kind, axes = _kind(inputs, output, sizes), None
     if kind in ("sum", "permute"):
@@ -146,3 +154,64 @@ def _axes(kind: str, letters: str, output: str) -> tuple | None:
         return tuple(letters.index(c) for c in output)
     summed = tuple(k for k, c in enumerate(letters) if c not in output)
     return None if not output else summed
+
+
+def implicit_broadcast(term, operands: bool = True):
+    """What NumPy's broadcasting in ``+`` would stretch to ``term``, or ``None``: the scalar ``c`` of
+    a constant ``c * ones(shape)`` and (if ``operands``) ``c * A`` for a product that only prepends
+    axes to ``A``.
+
+    >>> import sympy_einstein as se
+    >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
+    >>> implicit_broadcast((x + 1).terms[1]), implicit_broadcast((A + x).terms[1]), implicit_broadcast(x)
+    (1, x, None)
+    """
+    if not isinstance(term, EinsteinProduct) or len(term.operands) > 1 or not _distinct(term.output):
+        return None
+    if not term.operands:
+        return term.coeff
+    (letters,) = term.inputs
+    if not operands or len(letters) >= len(term.output) or not term.output.endswith(letters):
+        return None
+    if not _distinct(letters):
+        return None
+    return rescaled(term.coeff, term.operands[0])
+
+
+def rescaled(coeff, tensor):
+    """``coeff * tensor`` as a product (just ``tensor`` when ``coeff`` is 1).
+
+    >>> import sympy_einstein as se
+    >>> rescaled(3, se.vector("x", 2)).spec
+    'a->a'
+    """
+    if coeff == 1:
+        return tensor
+    if isinstance(tensor, EinsteinProduct):
+        return EinsteinProduct(coeff * tensor.coeff, tensor.args[1], tensor.args[2], *tensor.operands)
+    letters = "abcdefghijklmnopqrstuvwxyz"[:tensor.rank]
+    return EinsteinProduct(coeff, f"{letters}->{letters}", (), tensor)
+
+
+def signed_terms(expr, operands: bool = True):
+    """``[(negative, term), ...]`` of a sum: the sign of each term pulled out, and (unless every
+    term is one) broadcasts shown as what NumPy would stretch (see :func:`implicit_broadcast`).
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 3)
+    >>> signed_terms(x - 1), signed_terms(-x + 2 * x)
+    ([(False, x), (True, 1)], [(True, x), (False, 2*x)])
+    """
+    stretched = [implicit_broadcast(term, operands) for term in expr.terms]
+    explicit = all(s is not None for s in stretched)
+    result = []
+    for term, short in zip(expr.terms, stretched, strict=True):
+        term = term if explicit or short is None else short
+        if not isinstance(term, EinsteinProduct):
+            negative = term.could_extract_minus_sign() and not hasattr(term, "shape")
+            result.append((negative, -term if negative else term))
+            continue
+        coeff, core = split_scalar(term)
+        negative = coeff.could_extract_minus_sign()
+        result.append((negative, rescaled(-coeff if negative else coeff, core)))
+    return result

@@ -25,9 +25,9 @@ from sympy.printing.precedence import PRECEDENCE
 from ..errors import EinsteinError
 from ..ir.indices import rename, unique
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
-from .forms import Form, classify
+from .forms import Form, classify, signed_terms
 from .slots import Slot
-from .strings import elementwise_tree, scalar_precedence, signed_terms
+from .strings import elementwise_tree, scalar_precedence
 
 ATOM, FUNC, POW, MUL, ADD = (PRECEDENCE[k] for k in ("Atom", "Func", "Pow", "Mul", "Add"))
 #: index letters for display, in the order products use them (m, n, x, y, z are left for names)
@@ -193,7 +193,7 @@ def join_terms(expr: TensorAdd, printer, render) -> str:
     'x - 2 y'
     """
     pieces = []
-    for k, (negative, term) in enumerate(signed_terms(expr)):
+    for k, (negative, term) in enumerate(signed_terms(expr, operands=False)):
         if isinstance(term, TensorExpr):
             text, precedence = render(term)
         else:

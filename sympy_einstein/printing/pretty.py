@@ -18,9 +18,9 @@ from sympy.printing.pretty.pretty_symbology import xsym
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
-from .forms import Form, classify
+from .forms import Form, classify, signed_terms
 from .slots import Slot, scaled
-from .strings import elementwise_tree, scalar_precedence, signed_terms
+from .strings import elementwise_tree, scalar_precedence
 
 ATOM, FUNC, POW, MUL, ADD = (PRECEDENCE[k] for k in ("Atom", "Func", "Pow", "Mul", "Add"))
 #: (unicode, ascii) symbols of the binary products
@@ -85,6 +85,8 @@ def _join(forms, separator: str) -> stringPict:
 
 
 def _call(name: str, printer, *args) -> prettyForm:
+    if not args:
+        return prettyForm(name + "()")
     arguments = prettyForm(*_join(list(args), ", ").parens())
     return prettyForm(*arguments.left(name))
 

@@ -6,14 +6,14 @@
 >>> print(se.sum(se.log(1 + se.exp(-y * (X @ w)))))
 sum(log(1 + exp(-y*(X @ w))))
 >>> print(se.einsum("ij,i->ij", X, y), 2 * X.T, se.zeros((m, n)))
-einsum('ab,a->ab', X, y) 2*X.T zeros((m, n))
+einsum('ij,i->ij', X, y) 2*X.T zeros((m, n))
 """
 from __future__ import annotations
 
 from sympy.printing.precedence import PRECEDENCE
 
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
-from .forms import Form, classify, split_scalar
+from .forms import Form, classify, signed_terms
 from .slots import Slot, scaled
 
 ATOM, FUNC, MUL, ADD = PRECEDENCE["Atom"], PRECEDENCE["Func"], PRECEDENCE["Mul"], PRECEDENCE["Add"]
@@ -25,7 +25,7 @@ def str_form(expr, printer) -> str:
     >>> import sympy_einstein as se
     >>> A, B = se.matrix("A", 2, 2), se.matrix("B", 2, 2)
     >>> str(A - 2 * B @ A)
-    'A - 2*B @ A'
+    'A - 2*(B @ A)'
     """
     return printer._print(_scalar_tree(expr, printer))
 
@@ -44,6 +44,7 @@ def str_precedence(expr) -> int:
 def scalar_precedence(tree) -> int:
     """SymPy's precedence of a scalar tree, with ``1/a`` counted as a product (as it prints).
 
+    >>> import sympy as sp
     >>> scalar_precedence(1 / sp.Symbol("a")) == MUL
     True
     """
@@ -138,48 +139,6 @@ def _einsum(form: Form, printer) -> str:
     if form.sizes:
         parts.append("sizes=" + _shape(form.sizes, printer))
     return "einsum(" + ", ".join(parts) + ")"
-
-
-def is_constant_fill(term) -> bool:
-    """Whether ``term`` is a scalar broadcast to its shape (``c * ones(shape)``).
-
-    >>> import sympy_einstein as se
-    >>> is_constant_fill((se.vector("x", 3) + 1).terms[1]), is_constant_fill(se.vector("x", 3))
-    (True, False)
-    """
-    return isinstance(term, EinsteinProduct) and not term.operands and classify(term).kind == "ones"
-
-
-def signed_terms(expr: TensorAdd):
-    """``[(negative, term), ...]`` with the sign of negative coefficients pulled out of each term;
-    constant fills become their scalar when another term fixes the shape (NumPy broadcasting).
-
-    >>> import sympy_einstein as se
-    >>> x = se.vector("x", 3)
-    >>> signed_terms(x - 1)
-    [(False, x), (True, 1)]
-    """
-    all_constant = all(is_constant_fill(t) for t in expr.terms)
-    result = []
-    for term in expr.terms:
-        coeff, core = split_scalar(term)
-        negative = coeff.could_extract_minus_sign()
-        if negative:
-            coeff = -coeff
-        if is_constant_fill(term) and not all_constant:
-            result.append((negative, coeff))
-        elif coeff == 1:
-            result.append((negative, core))
-        else:
-            result.append((negative, _rescaled(coeff, core)))
-    return result
-
-
-def _rescaled(coeff, core):
-    if isinstance(core, EinsteinProduct):
-        return EinsteinProduct(coeff * core.coeff, core.args[1], core.args[2], *core.operands)
-    letters = "abcdefghijklmnopqrstuvwxyz"[:core.rank]
-    return EinsteinProduct(coeff, f"{letters}->{letters}", (), core)
 
 
 def _add(expr: TensorAdd, printer) -> str:
