@@ -22,7 +22,13 @@ from sympy_einstein.simplify.elementwise import (
     fuse_hadamard_groups,
     hadamard_split,
 )
-from sympy_einstein.simplify.products import canonical_product, flatten_product, unwrap_identity, zero_product
+from sympy_einstein.simplify.products import (
+    canonical_product,
+    flatten_product,
+    split_structured_terms,
+    unwrap_identity,
+    zero_product,
+)
 from sympy_einstein.simplify.sums import (
     combine_like_terms,
     drop_zero_terms,
@@ -39,9 +45,9 @@ X = se.matrix("X", m, n)
 x, y, z = se.vector("x", n), se.vector("y", n), se.vector("z", n)
 UNIT_VECTOR = EP(1, "->aa", (n,))
 UNIT_MATRIX = EP(1, "->abab", (n, n))
-ALL_RULES = [flatten_product, zero_product, unwrap_identity, canonical_product, flatten_sum, drop_zero_terms,
-             combine_like_terms, factor_common_operands, sort_terms, canonical_elementwise, fuse_elementwise,
-             fuse_hadamard_groups]
+ALL_RULES = [flatten_product, split_structured_terms, zero_product, unwrap_identity, canonical_product, flatten_sum,
+             drop_zero_terms, combine_like_terms, factor_common_operands, sort_terms, canonical_elementwise,
+             fuse_elementwise, fuse_hadamard_groups]
 
 
 def assert_same_value(before, after, seed=0, positive=False):
@@ -125,6 +131,17 @@ def test_flatten_keeps_inner_summed_letters_apart():
     product = A @ B
     result = simplified(se.einsum("ab,bc->ac", product, product))
     assert len(result.operands) == 4 and len(set(result.spec.replace(",", "").replace("->", ""))) == 5
+
+
+def test_product_distributes_over_diagonal_terms_of_a_sum():
+    expr = A @ (se.diag(x) + B + C)
+    result = simplified(expr)
+    assert isinstance(result, se.TensorAdd) and len(result.terms) == 2
+    diagonal = [t for t in result.terms if t.spec == "ab,b->ab"]
+    assert len(diagonal) == 1 and diagonal[0].operands == (A, x)
+    assert max(node.rank for node in nodes(result)) == 2
+    dense = A @ (B + C)
+    assert split_structured_terms(dense) is dense
 
 
 def test_flatten_product_alone_returns_input_when_nothing_nested():
@@ -222,6 +239,14 @@ def test_factoring_needs_a_shared_operand():
     expr = se.TensorAdd(EP(sp.Rational(1, 2), "ab->ab", (), A), EP(sp.Rational(1, 2), "ba->ab", (), B))
     assert factor_common_operands(expr) is expr
     assert factor_common_operands(se.TensorAdd(A @ x, B @ y)) == se.TensorAdd(A @ x, B @ y)
+
+
+def test_factoring_keeps_operands_of_different_shapes_apart():
+    # the letter 'b' occurs only in the differing operand, so its size may differ between terms
+    u, v = se.vector("u", 2), se.vector("v", 3)
+    expr = se.TensorAdd(EP(1, "a,b->a", (), x, u), EP(1, "a,b->a", (), x, v))
+    assert factor_common_operands(expr) is expr
+    simplified(expr)
 
 
 def test_term_order_is_canonical():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..ir.indices import LETTERS, canonical_renaming, format_spec, rename, unique
-from ..ir.nodes import EinsteinProduct, ZeroTensor
+from ..ir.nodes import EinsteinProduct, TensorAdd, ZeroTensor
 from .keys import sort_key
 
 
@@ -84,6 +84,43 @@ def _assemble(letters: _Letters, coeff, factors, output_ids):
     sizes = [letters.size[i] for i in dict.fromkeys(output) if i not in in_operands]
     spec = format_spec(["".join(name[i] for i in ids) for ids in inputs], "".join(name[i] for i in output))
     return EinsteinProduct(coeff, spec, sizes, *(op for op, _ in factors))
+
+
+def is_structured(expr) -> bool:
+    """Whether ``expr`` is a product with a diagonal or broadcast output (a unit tensor, diag(v),
+    a broadcast): summing it with a dense tensor would materialize that structure.
+
+    >>> import sympy_einstein as se
+    >>> is_structured(se.diag(se.vector("v", 3))), is_structured(se.matrix("A", 3, 3) @ se.vector("v", 3))
+    (True, False)
+    """
+    return isinstance(expr, EinsteinProduct) and (
+        len(unique(expr.output)) != len(expr.output) or len(expr.args[2]) > 0)
+
+
+# P(.., D + S, ..) = P(.., D, ..) + P(.., S, ..) for a structured D (a diagonal, unit or broadcast):
+# the first term then flattens, and no dense form of D is ever built.
+def split_structured_terms(expr):
+    """Distribute a product over the structured terms of a sum operand (only those terms).
+
+    >>> import sympy_einstein as se
+    >>> A, B, v = se.matrix("A", 3, 3), se.matrix("B", 3, 3), se.vector("v", 3)
+    >>> split = split_structured_terms(A @ (se.diag(v) + B))
+    >>> [term.spec for term in split.terms]
+    ['ab,bc->ac', 'ab,bc->ac']
+    """
+    if not isinstance(expr, EinsteinProduct):
+        return expr
+    for k, operand in enumerate(expr.operands):
+        if isinstance(operand, TensorAdd) and any(is_structured(t) for t in operand.terms):
+            parts = [t for t in operand.terms if is_structured(t)]
+            rest = [t for t in operand.terms if not is_structured(t)]
+            if rest:
+                parts.append(rest[0] if len(rest) == 1 else TensorAdd(*rest))
+            head, tail = expr.operands[:k], expr.operands[k + 1:]
+            return TensorAdd(*(EinsteinProduct(expr.coeff, expr.args[1], expr.args[2], *head, part, *tail)
+                               for part in parts))
+    return expr
 
 
 # 0 * P = 0 and P(.., 0, ..) = 0: a zero coefficient or a zero operand kills the product.

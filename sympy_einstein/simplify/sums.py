@@ -99,7 +99,8 @@ def factor_common_operands(expr):
         for term in products:
             if len(term.operands) > k:
                 others = term.operands[:k] + term.operands[k + 1:]
-                buckets.setdefault((term.args[1], term.args[2], others), []).append(term)
+                key = (term.args[1], term.args[2], others, term.operands[k].shape)  # a letter may occur only at k
+                buckets.setdefault(key, []).append(term)
         group = next((g for g in buckets.values() if len(g) >= 2), None)
         if group is not None:
             return _merge(expr, group, k)

@@ -76,8 +76,10 @@ class _Rewriter:
             if id(node) in self.settled:
                 return node
             new = node
-            for rule in self.rules:
-                new = rule(new)
+            for rule in self.rules:  # the first rule that applies; its result's children first
+                new = rule(node)
+                if new is not node:
+                    break
             if new is not node:
                 for child in _children(new):
                     self.run(child)
