@@ -20,7 +20,7 @@ class SpecError(EinsteinError):
     >>> parse_spec("ij,j->k1")
     Traceback (most recent call last):
     ...
-    sympy_einstein.errors.SpecError: index spec 'ij,j->k1': character '1' at position 6 is not a letter
+    sympy_einstein.errors.SpecError: index spec 'ij,j->k1': character '1' at position 7 is not a letter
     """
 
 
