@@ -1,86 +1,178 @@
 # ruff: noqa: N803, N806
-"""Benchmark generated code (numba, numpy backends) against hand-written NumPy closed forms.
+"""Benchmark generated code (numba, numpy backends) against hand-written NumPy closed forms, JAX and PyTorch.
 
-Run: python benchmarks/bench_codegen.py [--repeats R] [--quick]
-Prints a markdown table of median times (ms) over R calls; compile time (first call) is apart.
-JAX and PyTorch columns appear only when those packages are importable.
+Run: ``python benchmarks/bench_codegen.py [--quick] [--repeats R]`` (full sizes of issue 4 by default).
+The gradient and Hessian of each problem (``codegen_problems.py``) come from ``sympy_einstein.diff``.
+Every result is checked against the hand-written formula (``assert_allclose``) before it is timed.
+Times are medians over repeats (fewer repeats when one call takes more than ``--budget`` s / R).
+Compile time = ``lambdify`` + first call in a fresh cache directory; reload = the same in a second
+process that finds the kernels in that cache. Peak memory of a Hessian call: in a subprocess, the
+growth of ``ru_maxrss`` (resident pages, so it sees NumPy's and Numba's allocations alike, and only the
+pages actually touched: lazily zeroed pages of ``numpy.zeros`` that are never written do not count),
+relative to the bytes of the inputs and the output. Writes a markdown table and
+``benchmarks/results/codegen.json``.
 """
 import argparse
 import importlib.util
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
-import sympy_einstein as se
+sys.path.insert(0, str(Path(__file__).parent))
+import codegen_problems as problems  # noqa: E402
+
+import sympy_einstein as se  # noqa: E402
+from sympy_einstein.diff import gradient, hessian  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results" / "codegen.json"
 
 
-def median_ms(fn, args, repeats):
-    times = []
-    for _ in range(repeats):
+def median_ms(fn, args, repeats, budget):
+    start = time.perf_counter()
+    fn(*args)
+    first = time.perf_counter() - start
+    times = [first]
+    for _ in range(max(0, min(repeats, int(budget / max(first, 1e-9))) - 1)):
         start = time.perf_counter()
         fn(*args)
         times.append(time.perf_counter() - start)
     return 1e3 * statistics.median(times)
 
 
-def problems(quick):
-    n_sym, m_sym, k_sym = sp.symbols("n m k", integer=True, positive=True)
-    rng = np.random.default_rng(0)
-    out = []
-    A, x = se.matrix("A", n_sym, n_sym), se.vector("x", n_sym)
-    for n in ((300,) if quick else (1000, 4000)):
-        Av, xv = rng.normal(size=(n, n)), rng.normal(size=n)
-        out.append((f"x'Ax gradient n={n}", [A, x], A @ x + A.T @ x, (Av, xv), lambda A, x: A @ x + A.T @ x))
-        out.append((f"x'Ax Hessian n={n}", [A, x], A + A.T, (Av, xv), lambda A, x: A + A.T))
-    X, w = se.matrix("X", m_sym, n_sym), se.vector("w", n_sym)
-    s = se.sigmoid(X @ w)
-    for n in ((200,) if quick else (1000, 2000)):
-        Xv, wv = rng.normal(size=(2 * n, n)) / np.sqrt(n), rng.normal(size=n)
+def derived(problem, kind):
+    return gradient(problem.loss, problem.wrt) if kind == "gradient" else hessian(problem.loss, problem.wrt)
 
-        def hess(X, w):
-            p = 1 / (1 + np.exp(-(X @ w)))
-            return X.T @ (X * (p * (1 - p))[:, None])
 
-        out.append((f"logreg gradient n={n}", [X, w], X.T @ s, (Xv, wv),
-                    lambda X, w: X.T @ (1 / (1 + np.exp(-(X @ w))))))
-        out.append((f"logreg Hessian n={n}", [X, w], se.einsum("ij,i,ik->jk", X, s * (1 - s), X), (Xv, wv), hess))
-    U, V, Tm = se.matrix("U", n_sym, k_sym), se.matrix("V", m_sym, k_sym), se.matrix("T", n_sym, m_sym)
-    for n in ((100,) if quick else (300,)):
-        Uv, Vv, Tv = rng.normal(size=(n, 10)), rng.normal(size=(n, 10)), rng.normal(size=(n, n))
-        grad = -2 * (Tm - U @ V.T) @ V
-        hessian = se.EinsteinProduct(2, "jb,jd->abad", (n_sym,), V, V)
-        out.append((f"factorization gradient n={n}", [Tm, U, V], grad, (Tv, Uv, Vv),
-                    lambda T, U, V: -2 * (T - U @ V.T) @ V))
-        out.append((f"factorization Hessian n={n}", [Tm, U, V], hessian, (Tv, Uv, Vv),
-                    lambda T, U, V: np.einsum("ik,jl->ijkl", np.eye(len(U)), 2 * V.T @ V)))
-    return out
+def jax_function(problem, kind):
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    index = problem.args.index(problem.wrt)
+    transform = jax.grad if kind == "gradient" else jax.hessian
+    fn = jax.jit(transform(lambda *a: problem.loss_array(jnp, *a), argnums=index))
+    data = [jnp.asarray(a) for a in problem.data]
+    return lambda *_: fn(*data).block_until_ready(), lambda: np.asarray(fn(*data))
+
+
+def torch_function(problem, kind):
+    import torch
+    index = problem.args.index(problem.wrt)
+    transform = torch.func.grad if kind == "gradient" else torch.func.hessian
+    fn = transform(lambda *a: problem.loss_array(torch, *a), argnums=index)
+    data = [torch.from_numpy(a) for a in problem.data]
+    return lambda *_: fn(*data), lambda: fn(*data).numpy()
+
+
+def check(got, want, who):
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7 * max(1.0, float(np.max(np.abs(want)))),
+                               err_msg=who)
+
+
+def measure(key, size, kind, options, extra):
+    problem = problems.build(key, size)
+    expr, hand = derived(problem, kind), getattr(problem, kind)
+    want = hand(*problem.data)
+    start = time.perf_counter()
+    compiled = se.lambdify(problem.args, expr)
+    check(compiled(*problem.data), want, "numba")
+    compile_s = time.perf_counter() - start
+    numpy_fn = se.lambdify(problem.args, expr, backend="numpy")
+    check(numpy_fn(*problem.data), want, "numpy backend")
+    row = {"problem": problem.name, "kind": kind, "compile_s": compile_s}
+    for label, fn in (("numba", compiled), ("numpy_backend", numpy_fn), ("hand", hand)):
+        row[label + "_ms"] = median_ms(fn, problem.data, options.repeats, options.budget)
+    for name in extra:
+        run, result = (jax_function if name == "jax" else torch_function)(problem, kind)
+        run()
+        check(result(), want, name)
+        row[name + "_ms"] = median_ms(run, (), options.repeats, options.budget)
+    if kind == "hessian":
+        row.update(subprocess_memory(key, size))
+    return row
+
+
+def subprocess_memory(key, size) -> dict:
+    """Reload time and peak memory of the numba and hand-written Hessian, each in a fresh process."""
+    found = {}
+    for who in ("numba", "hand"):
+        text = subprocess.run([sys.executable, __file__, "--memory", json.dumps([key, size, who])],
+                              capture_output=True, text=True, check=True).stdout
+        found.update(json.loads(text.strip().splitlines()[-1]))
+    return found
+
+
+def memory_probe(key, size, who) -> dict:
+    """In this (fresh) process: load the function, warm it up on tiny data, then one call on real data."""
+    problem, tiny = problems.build(key, size), problems.build(key, problems.TINY[key])
+    expr = derived(problem, "hessian")
+    start = time.perf_counter()
+    fn = se.lambdify(problem.args, expr) if who == "numba" else problem.hessian
+    fn(*tiny.data)
+    reload_s = time.perf_counter() - start
+    rss_kb = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out = fn(*problem.data)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    inputs = sum(a.nbytes for a in problem.data)
+    growth = 1024 * (after - rss_kb)
+    # None: the call stayed below the peak of the start-up, so this method cannot see its peak
+    result = {f"{who}_peak_over_io": (inputs + growth) / (inputs + out.nbytes) if after > before else None}
+    if who == "numba":
+        result["reload_s"] = reload_s
+    return result
+
+
+def table(rows, extra) -> str:
+    head = ("| problem | derivative | numba ms | numpy backend ms | hand-written ms | numba / hand |"
+            + "".join(f" {e} ms | numba / {e} |" for e in extra)
+            + " compile s | reload s | peak / (in+out) numba | hand |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        cells = [r["problem"], r["kind"], f"{r['numba_ms']:.2f}", f"{r['numpy_backend_ms']:.2f}",
+                 f"{r['hand_ms']:.2f}", f"{r['numba_ms'] / r['hand_ms']:.2f}"]
+        for e in extra:
+            cells += [f"{r[e + '_ms']:.2f}", f"{r['numba_ms'] / r[e + '_ms']:.3f}"]
+        cells.append(f"{r['compile_s']:.1f}")
+        cells += ["" if c not in r else "n/a" if r[c] is None else f"{r[c]:.2f}"
+                  for c in ("reload_s", "numba_peak_over_io", "hand_peak_over_io")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--budget", type=float, default=2.0, help="seconds of repeats per cell, at least one")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated problem keys (xax, logreg, ...)")
+    parser.add_argument("--no-jax-torch", action="store_true")
+    parser.add_argument("--memory", help=argparse.SUPPRESS)
     options = parser.parse_args()
-    extra = [name for name in ("jax", "torch") if importlib.util.find_spec(name)]
-    print("command: python benchmarks/bench_codegen.py " + " ".join(sys.argv[1:]))
-    print("| problem | numba (ms) | numpy backend (ms) | hand-written NumPy (ms) | numba / hand | numba compile (s) |"
-          + "".join(f" {e} |" for e in extra))
-    print("|---|---|---|---|---|---|" + "---|" * len(extra))
-    for name, args, expr, values, hand in problems(options.quick):
-        start = time.perf_counter()
-        compiled = se.lambdify(args, expr)
-        compiled(*values)
-        compile_s = time.perf_counter() - start
-        numpy_fn = se.lambdify(args, expr, backend="numpy")
-        np.testing.assert_allclose(compiled(*values), hand(*values), rtol=1e-8, atol=1e-8)
-        t_numba = median_ms(compiled, values, options.repeats)
-        t_numpy = median_ms(numpy_fn, values, options.repeats)
-        t_hand = median_ms(hand, values, options.repeats)
-        print(f"| {name} | {t_numba:.2f} | {t_numpy:.2f} | {t_hand:.2f} | {t_numba / t_hand:.2f} | {compile_s:.1f} |"
-              + " n/a |" * len(extra), flush=True)
+    if options.memory:
+        print(json.dumps(memory_probe(*json.loads(options.memory))))
+        return
+    os.environ["SYMPY_EINSTEIN_CACHE"] = tempfile.mkdtemp(prefix="se_bench_cache_")  # compile from scratch
+    extra = [] if options.no_jax_torch else [e for e in ("jax", "torch") if importlib.util.find_spec(e)]
+    command = "python benchmarks/bench_codegen.py " + " ".join(sys.argv[1:])
+    print(f"command: {command}", flush=True)
+    rows = []
+    for key, size in problems.QUICK if options.quick else problems.FULL:
+        if options.only and key not in options.only.split(","):
+            continue
+        for kind in ("gradient", "hessian"):
+            rows.append(measure(key, size, kind, options, extra))
+            print(json.dumps(rows[-1]), flush=True)
+    print(table(rows, extra))
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps({"command": command, "cpus": os.cpu_count(), "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":
