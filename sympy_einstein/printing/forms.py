@@ -8,6 +8,7 @@ familiar notation means the same tensor.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import sympy as sp
@@ -30,6 +31,7 @@ class Form:
     output: str
     sizes: tuple
     axes: tuple | None = None
+    pair: tuple | None = None  # (left, right) of ``left @ right`` for kind "matmul"
 
     @property
     def spec(self) -> str:
@@ -102,10 +104,44 @@ def classify(product: EinsteinProduct) -> Form:
         return Form("identity", coeff, (core,), product.inputs, product.output, ())
     operands = core.operands
     inputs, output, sizes = product.inputs, product.output, tuple(product.args[2])
-    kind, axes = _kind(inputs, output, sizes), None
+    kind, axes, pair = _kind(inputs, output, sizes), None, None
     if kind in ("sum", "permute"):
         axes = _axes(kind, inputs[0], output)
-    return Form(kind, coeff, tuple(operands), inputs, output, sizes, axes)
+    if kind in ("hadamard", "outer", "einsum") and not sizes:
+        pair = matmul_pair(inputs, output, operands)
+        kind = "matmul" if pair else kind
+    return Form(kind, coeff, tuple(operands), inputs, output, sizes, axes, pair)
+
+
+def matmul_pair(inputs, output: str, operands):
+    """``(left, right)`` with ``left @ right`` equal to the product, or ``None``; matrices may be
+    transposed (``'ba,b->a'`` is ``A.T @ x``) and operands swapped (``'ab,ca->cb'`` is ``C @ A``).
+
+    >>> import sympy_einstein as se
+    >>> A, x = se.matrix("A", 2, 3), se.vector("x", 2)
+    >>> matmul_pair(("ba", "b"), "a", (A, x)), matmul_pair(("b", "ab"), "a", (x.T, A.T))
+    ((A.T, x), (x, A))
+    >>> matmul_pair(("ab", "ab"), "ab", (A, A)) is None
+    True
+    """
+    if len(inputs) != 2 or not all(_distinct(s) for s in (*inputs, output)):
+        return None
+    for order in ((0, 1), (1, 0)):
+        for flips in itertools.product((False, True), repeat=2):
+            if any(flip and len(inputs[k]) != 2 for k, flip in zip(order, flips, strict=True)):
+                continue
+            strings = [inputs[k][::-1] if flip else inputs[k] for k, flip in zip(order, flips, strict=True)]
+            if canonical_spec(strings, output) in _MATMUL:
+                return tuple(_transposed(operands[k]) if flip else operands[k]
+                             for k, flip in zip(order, flips, strict=True))
+    return None
+
+
+def _transposed(matrix):
+    if (isinstance(matrix, EinsteinProduct) and matrix.coeff == 1 and len(matrix.operands) == 1
+            and _distinct(matrix.output) and matrix.output == matrix.inputs[0][::-1]):
+        return matrix.operands[0]
+    return EinsteinProduct(1, "ab->ba", (), matrix)
 
 
 def _kind(inputs, output: str, sizes) -> str:
@@ -117,8 +153,6 @@ def _kind(inputs, output: str, sizes) -> str:
         return "diag" if _is_diag_write(inputs, output) else "einsum"
     if len(inputs) == 1:
         return _unary_kind(inputs[0], output)
-    if len(inputs) == 2 and canonical_spec(inputs, output) in _MATMUL:
-        return "matmul"
     if all(output.endswith(s) for s in inputs):
         return "hadamard"
     if len(inputs) == 2 and not set(inputs[0]) & set(inputs[1]) and output == inputs[0] + inputs[1]:

@@ -96,8 +96,9 @@ def _product(form: Form):
     if kind == "identity":
         return (lambda p: p._print(ops[0])), pretty_precedence(ops[0])
     if kind == "matmul":
-        chained = isinstance(ops[0], EinsteinProduct) and classify(ops[0]).kind == "matmul"
-        return (lambda p: _join([_child(ops[0], p, strict=chained), _child(ops[1], p)], xsym("*"))), MUL
+        left, right = form.pair
+        chained = isinstance(left, EinsteinProduct) and classify(left).kind == "matmul"
+        return (lambda p: _join([_child(left, p, strict=chained), _child(right, p)], xsym("*"))), MUL
     if kind in ("hadamard", "outer"):
         return (lambda p: _join([_child(x, p, strict=_same_kind(x, kind)) for x in ops],
                                 _symbol(p, kind))), MUL

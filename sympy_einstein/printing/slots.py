@@ -69,3 +69,17 @@ def scaled(coeff, render, precedence: int):
     '-2*x'
     """
     return sp.Mul(coeff, Slot(render, precedence))
+
+
+def parenthesized(printer, printed):
+    """``printed`` (the output of ``printer``) in parentheses of the printer's format.
+
+    >>> from sympy.printing.latex import LatexPrinter
+    >>> print(parenthesized(LatexPrinter(), "a + b"))
+    \\left(a + b\\right)
+    """
+    if printer.printmethod == "_pretty":
+        return prettyForm(*printed.parens())
+    if printer.printmethod == "_latex":
+        return r"\left(" + printed + r"\right)"
+    return "(" + printed + ")"

@@ -14,7 +14,7 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .forms import Form, classify, signed_terms
-from .slots import Slot, scaled
+from .slots import Slot, parenthesized, scaled
 
 ATOM, FUNC, MUL, ADD = PRECEDENCE["Atom"], PRECEDENCE["Func"], PRECEDENCE["Mul"], PRECEDENCE["Add"]
 
@@ -74,18 +74,34 @@ def _scalar_tree(expr, printer):
 def elementwise_tree(expr: Elementwise, precedence_of=None):
     """The body of the elementwise function with a slot per operand (printed via the printer).
 
+    An operand that prints as a product is parenthesized where it is a factor (or a denominator)
+    in the body: SymPy omits those parentheses in a negative product, and ``-y*X @ w`` misreads.
+
     >>> import sympy_einstein as se
-    >>> str(se.sigmoid(se.vector("z", 3)))
-    'sigmoid(z)'
+    >>> X, w, y = se.matrix("X", 3, 2), se.vector("w", 2), se.vector("y", 3)
+    >>> str(se.sigmoid(X @ w)), str(se.elementwise(lambda s, t: -s * t, y, X @ w))
+    ('sigmoid(X @ w)', '-y*(X @ w)')
     """
     precedence_of = precedence_of or str_precedence
-    slots = {v: _operand_slot(x, precedence_of) for v, x in
-             zip(expr.function.variables, expr.operands, strict=True)}
-    return expr.function.expr.xreplace(slots)
+    plain, wrapped = {}, {}
+    for variable, operand in zip(expr.function.variables, expr.operands, strict=True):
+        precedence = precedence_of(operand)
+        plain[variable] = Slot(lambda p, x=operand: p._print(x), precedence, last=False)
+        if ADD < precedence <= MUL:
+            wrapped[variable] = Slot(lambda p, x=operand: parenthesized(p, p._print(x)), ATOM, last=False)
+    return _substitute(expr.function.expr, plain, wrapped)
 
 
-def _operand_slot(operand, precedence_of):
-    return Slot(lambda p: p._print(operand), precedence_of(operand), last=False)
+def _substitute(body, plain, wrapped):
+    """Put slots for the variables: ``wrapped`` ones where a variable is a factor or the base of a
+    negative power."""
+    if body in plain:
+        return plain[body]
+    if not body.args:
+        return body
+    tight = body.args if body.is_Mul else body.args[:1] if body.is_Pow and body.exp.is_negative else ()
+    return body.func(*(wrapped.get(arg) or plain[arg] if arg in tight and arg in plain
+                       else _substitute(arg, plain, wrapped) for arg in body.args))
 
 
 def _shape(shape, printer) -> str:
@@ -106,8 +122,9 @@ def _product(form: Form):
     if kind == "identity":
         return (lambda p: p._print(ops[0])), str_precedence(ops[0])
     if kind == "matmul":
-        chained = isinstance(ops[0], EinsteinProduct) and classify(ops[0]).kind == "matmul"
-        return (lambda p: f"{_child(ops[0], p, strict=chained)} @ {_child(ops[1], p)}"), MUL
+        left, right = form.pair
+        chained = isinstance(left, EinsteinProduct) and classify(left).kind == "matmul"
+        return (lambda p: f"{_child(left, p, strict=chained)} @ {_child(right, p)}"), MUL
     if kind == "hadamard":
         return (lambda p: "*".join(_hadamard_factor(x, p) for x in ops)), MUL
     if kind == "transpose":
