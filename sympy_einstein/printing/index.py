@@ -10,7 +10,7 @@ and elementwise functions take the indices of the product they sit in.
 >>> from sympy_einstein.printing import latex
 >>> A, B, x = se.matrix("A", 3, 3), se.matrix("B", 3, 3), se.vector("x", 3)
 >>> latex(A @ B @ x, notation="index")
-'\\\\left[A_{ik} B_{kj} x_{j}\\\\right]_{i}'
+'\\\\left[A_{ij} B_{jk} x_{k}\\\\right]_{i}'
 >>> latex(se.sum(se.exp(A)), notation="index")
 '\\\\sum_{ij} e^{A_{ij}}'
 """
@@ -30,24 +30,41 @@ class Letters:
     """A supply of index letters for one printed expression: ``i, j, k, l, p, ...``, then
     subscripted letters; every letter is handed out once, so summed indices never collide.
 
+    With ``placeholders=True`` it hands out private-use characters instead, which
+    :meth:`name_in_order` later names in order of first appearance (so ``A_{ij} B_{jk} x_{k}``
+    reads left to right, whatever the nesting).
+
     >>> supply = Letters()
     >>> supply.take(3), supply.take(1)
     (['i', 'j', 'k'], ['l'])
     """
 
-    def __init__(self):
-        self.count = 0
+    FIRST_PLACEHOLDER = 0xE000
+
+    def __init__(self, placeholders: bool = False):
+        self.count, self.placeholders = 0, placeholders
 
     def take(self, count: int) -> list[str]:
-        letters = [self._letter(self.count + k) for k in range(count)]
+        make = self._placeholder if self.placeholders else self._letter
+        letters = [make(self.count + k) for k in range(count)]
         self.count += count
         return letters
+
+    def _placeholder(self, k: int) -> str:
+        return chr(self.FIRST_PLACEHOLDER + k)
 
     @staticmethod
     def _letter(k: int) -> str:
         base = DISPLAY_LETTERS[k % len(DISPLAY_LETTERS)]
         rounds = k // len(DISPLAY_LETTERS)
         return base if not rounds else f"{base}_{{{rounds}}}"
+
+    def name_in_order(self, text: str, first: int) -> str:
+        """``text`` with the placeholders named by letters ``first, first + 1, ...`` in order of
+        first appearance."""
+        placeholders = [c for c in dict.fromkeys(text) if ord(c) >= self.FIRST_PLACEHOLDER]
+        names = {c: self._letter(first + k) for k, c in enumerate(placeholders)}
+        return "".join(names.get(c, c) for c in text)
 
 
 def indices(letters) -> str:
@@ -68,9 +85,15 @@ def index_form(expr, printer) -> str:
     >>> latex(se.diag(se.vector("x", 3)), notation="index")
     '\\\\left[x_{i} \\\\delta_{ij}\\\\right]_{ij}'
     """
-    supply = Letters()
-    free = supply.take(expr.rank)
+    free = Letters().take(expr.rank)
+    supply = Letters(placeholders=True)
     text, _ = _entry(expr, free, supply, printer)
+    if len(free) + supply.count <= len(DISPLAY_LETTERS):
+        text = supply.name_in_order(text, len(free))
+    else:  # more indices than single letters: name them as they are drawn (some are subscripted)
+        supply = Letters()
+        supply.take(len(free))
+        text, _ = _entry(expr, free, supply, printer)
     if not free or isinstance(expr, TensorSymbol):
         return text
     return r"\left[" + text + r"\right]_{" + indices(free) + "}"

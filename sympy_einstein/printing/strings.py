@@ -17,6 +17,8 @@ from .forms import Form, classify, signed_terms
 from .slots import Slot, parenthesized, scaled
 
 ATOM, FUNC, MUL, ADD = PRECEDENCE["Atom"], PRECEDENCE["Func"], PRECEDENCE["Mul"], PRECEDENCE["Add"]
+#: a Hadamard product binds like ``*`` among scalar factors (``2*x*y``) but is parenthesized in ``@``
+HADAMARD = MUL + 1
 
 
 def str_form(expr, printer) -> str:
@@ -124,9 +126,10 @@ def _product(form: Form):
     if kind == "matmul":
         left, right = form.pair
         chained = isinstance(left, EinsteinProduct) and classify(left).kind == "matmul"
-        return (lambda p: f"{_child(left, p, strict=chained)} @ {_child(right, p)}"), MUL
+        return (lambda p: f"{p._print(left) if chained else _child(left, p, HADAMARD)} @ "
+                          f"{_child(right, p, HADAMARD)}"), MUL
     if kind == "hadamard":
-        return (lambda p: "*".join(_hadamard_factor(x, p) for x in ops)), MUL
+        return (lambda p: "*".join(_hadamard_factor(x, p) for x in ops)), HADAMARD
     if kind == "transpose":
         return (lambda p: _child(ops[0], p, FUNC) + ".T"), FUNC
     calls = {
