@@ -420,6 +420,10 @@ def test_each_ruleset_preserves_values_and_is_idempotent(name, index):
     simplified(CORPUS[index], rules=name)
 
 
+def test_a_single_rule_can_be_passed():
+    assert simplify(se.einsum("ab->ab", A), rules=unwrap_identity) == A
+
+
 def test_unknown_ruleset_is_a_clear_error():
     with pytest.raises(EinsteinError, match="unknown rule set 'fast'"):
         simplify(x, rules="fast")

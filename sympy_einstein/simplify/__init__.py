@@ -23,8 +23,8 @@ __all__ = ["RULESETS", "simplify"]
 
 
 def simplify(expr, rules=None):
-    """Simplify a tensor expression with a named rule set (default ``"default"``) or a sequence
-    of rules; values are preserved.
+    """Simplify a tensor expression with a named rule set (default ``"default"``), one rule or a
+    sequence of rules; values are preserved.
 
     >>> import sympy_einstein as se
     >>> x, y = se.vector("x", 3), se.vector("y", 3)
@@ -49,6 +49,8 @@ def simplify(expr, rules=None):
 def _resolve(rules):
     if rules is None:
         return RULESETS["default"]
+    if callable(rules):
+        return (rules,)
     if isinstance(rules, str):
         if rules not in RULESETS:
             raise EinsteinError(f"unknown rule set {rules!r}; choose one of {sorted(RULESETS)}")

@@ -73,14 +73,14 @@ def canonical_elementwise(expr):
     if not isinstance(expr, Elementwise):
         return expr
     variables, body = expr.function.variables, expr.function.expr
-    replace, operands = {}, {}
+    replace, operands, used = {}, {}, body.free_symbols
     for v, op in zip(variables, expr.operands, strict=True):
         value = constant_value(op)
         if value is not None and _is_finite(body.xreplace({v: value})):
             replace[v] = value
         elif op in operands:
             replace[v] = operands[op]
-        elif v in body.free_symbols:
+        elif v in used:
             operands[op] = v
     body = body.xreplace(replace) if replace else body
     ordered = sorted(operands, key=sort_key)

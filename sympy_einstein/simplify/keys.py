@@ -1,10 +1,13 @@
 """A deterministic, memoized sort key for tensor expressions (used to order operands and terms).
 
-The key is a nested tuple built bottom-up and cached per node object (by identity: SymPy's ``==`` on
-two distinct but equal DAGs walks the whole tree), so shared subexpressions are keyed once and their
-keys compare by identity. Keys are deterministic across runs (no ``id`` or hash).
+The key is a flat tuple of readable fields and a digest of the whole subexpression, built bottom-up
+and cached per node object (by identity: SymPy's ``==`` on two distinct but equal DAGs walks the
+whole tree). Comparing two keys costs O(1) however deep the expressions are. Keys are deterministic
+across runs (a blake2 digest, not Python's salted ``hash`` or ``id``).
 """
 from __future__ import annotations
+
+import hashlib
 
 import sympy as sp
 
@@ -17,8 +20,8 @@ _CACHE_LIMIT = 100_000
 def sort_key(expr: TensorExpr) -> tuple:
     """The canonical ordering key of a tensor expression.
 
-    Symbols sort before zeros, products, sums and elementwise nodes; products by spec, then operands,
-    then coefficient.
+    Symbols (by name) sort before zeros, products (by operand count, spec, coefficient), sums and
+    elementwise nodes (by body); ties are broken by a digest of the subexpression.
 
     >>> import sympy_einstein as se
     >>> x, y = se.vector("x", 3), se.vector("y", 3)
@@ -50,22 +53,32 @@ def _children(node) -> list:
     return [a for a in node.args if isinstance(a, TensorExpr)]
 
 
-def _shape_key(shape) -> tuple:
-    return tuple(str(size) for size in shape)
+def _shape_key(shape) -> str:
+    return ",".join(str(size) for size in shape)
+
+
+def _digest(*parts) -> str:
+    """A stable digest (Python's ``hash`` of strings changes between runs)."""
+    return hashlib.blake2b("|".join(parts).encode(), digest_size=10).hexdigest()
 
 
 def _own_key(node) -> tuple:
+    """``(class order, readable fields..., digest)``: flat, so comparing two keys costs O(1); the
+    digest covers the whole subexpression (children by their digests)."""
+    child_digests = [_key_of(a)[-1] for a in node.args if isinstance(a, TensorExpr)]
     if isinstance(node, TensorSymbol):
-        return (0, node.name, _shape_key(node.shape))
-    if isinstance(node, ZeroTensor):
-        return (1, _shape_key(node.shape))
-    if isinstance(node, EinsteinProduct):
-        operands = tuple(_key_of(op) for op in node.operands)
-        return (2, len(node.operands), node.spec, operands, _shape_key(node.args[2]), str(node.coeff))
-    if isinstance(node, TensorAdd):
-        return (3, len(node.terms), tuple(_key_of(t) for t in node.terms))
-    if isinstance(node, Elementwise):
+        head = (0, node.name, _shape_key(node.shape))
+    elif isinstance(node, ZeroTensor):
+        head = (1, _shape_key(node.shape))
+    elif isinstance(node, EinsteinProduct):
+        head = (2, len(node.operands), node.spec, _shape_key(node.args[2]), str(node.coeff))
+    elif isinstance(node, TensorAdd):
+        head = (3, len(node.terms))
+    elif isinstance(node, Elementwise):
         function = node.function
         body = function.expr.xreplace({v: sp.Symbol(f"_{k}") for k, v in enumerate(function.variables)})
-        return (4, len(node.operands), str(body), tuple(_key_of(op) for op in node.operands))
-    return (9, type(node).__name__, tuple(_key_of(a) if isinstance(a, TensorExpr) else str(a) for a in node.args))
+        head = (4, len(node.operands), str(body))
+    else:
+        others = [str(a) for a in node.args if not isinstance(a, TensorExpr)]
+        head = (9, type(node).__name__, *others)
+    return head + (_digest(*map(str, head), *child_digests),)
