@@ -5,18 +5,18 @@ Run: ``python benchmarks/bench_codegen.py [--quick] [--repeats R]`` (full sizes 
 The gradient and Hessian of each problem (``codegen_problems.py``) come from ``sympy_einstein.diff``.
 Every result is checked against the hand-written formula (``assert_allclose``) before it is timed.
 Times are medians over repeats (fewer repeats when one call takes more than ``--budget`` s / R).
-Compile time = ``lambdify`` + first call in a fresh cache directory; reload = the same in a second
-process that finds the kernels in that cache. Peak memory of a Hessian call: in a subprocess, the
-growth of ``ru_maxrss`` (resident pages, so it sees NumPy's and Numba's allocations alike, and only the
-pages actually touched: lazily zeroed pages of ``numpy.zeros`` that are never written do not count),
-relative to the bytes of the inputs and the output. Writes a markdown table and
+Compile time = ``lambdify`` + first call (on tiny data) in a fresh cache directory; reload = the same
+in a second process that finds the kernels in that cache. Peak memory of a Hessian call: in a
+subprocess, the peak resident size is reset (``/proc/self/clear_refs``) before the call and read
+(``VmHWM``) after it; (inputs + growth) / (inputs + output bytes). Resident pages see NumPy's and
+Numba's allocations alike, but only pages actually touched: lazily zeroed pages of ``numpy.zeros``
+that are never written (off-diagonal blocks of the factorization Hessian) do not count. Writes a markdown table and
 ``benchmarks/results/codegen.json``.
 """
 import argparse
 import importlib.util
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -82,8 +82,9 @@ def measure(key, size, kind, options, extra):
     want = hand(*problem.data)
     start = time.perf_counter()
     compiled = se.lambdify(problem.args, expr)
-    check(compiled(*problem.data), want, "numba")
+    compiled(*problems.build(key, problems.TINY[key]).data)
     compile_s = time.perf_counter() - start
+    check(compiled(*problem.data), want, "numba")
     numpy_fn = se.lambdify(problem.args, expr, backend="numpy")
     check(numpy_fn(*problem.data), want, "numpy backend")
     row = {"problem": problem.name, "kind": kind, "compile_s": compile_s}
@@ -117,17 +118,22 @@ def memory_probe(key, size, who) -> dict:
     fn = se.lambdify(problem.args, expr) if who == "numba" else problem.hessian
     fn(*tiny.data)
     reload_s = time.perf_counter() - start
-    rss_kb = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE") // 1024
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    Path("/proc/self/clear_refs").write_text("5")  # Linux: reset the peak resident size (VmHWM) to now
+    before = _status_kb("VmRSS")
     out = fn(*problem.data)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    growth = 1024 * (_status_kb("VmHWM") - before)
     inputs = sum(a.nbytes for a in problem.data)
-    growth = 1024 * (after - rss_kb)
-    # None: the call stayed below the peak of the start-up, so this method cannot see its peak
-    result = {f"{who}_peak_over_io": (inputs + growth) / (inputs + out.nbytes) if after > before else None}
+    result = {f"{who}_peak_over_io": (inputs + growth) / (inputs + out.nbytes)}
     if who == "numba":
         result["reload_s"] = reload_s
     return result
+
+
+def _status_kb(field: str) -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
 
 
 def table(rows, extra) -> str:

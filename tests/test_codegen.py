@@ -56,6 +56,9 @@ CORPUS = {
     "argument": x,
     "argument_again": x,
     "plain_scalar": c ** 2 + 1,
+    "repeated_subexpressions": se.elementwise(lambda t: sp.tanh(t) * (1 - sp.tanh(t) ** 2) + sp.tanh(t), A),
+    "contraction_of_large_sum": se.einsum("ijk,jk->i", T + se.einsum("ij,jk->ijk", A, B), B),
+    "diagonal_blocks": se.einsum("bd,cd,ad->abac", C, C, A.T),
 }
 NAMES = list(CORPUS)
 
@@ -131,3 +134,31 @@ def test_symbol_without_value_is_rejected():
 def test_unknown_backend():
     with pytest.raises(ValueError, match="unknown backend"):
         se.lambdify([x], x, backend="jax")
+
+
+def test_repeated_subexpressions_are_computed_once():
+    fn = se.lambdify([A], CORPUS["repeated_subexpressions"], cache=False)
+    assert fn.source.count("math.tanh") == 1 and "_c0 = math.tanh(" in fn.source
+
+
+def test_contraction_of_large_sum_is_distributed():
+    fn = se.lambdify([A, B, T], CORPUS["contraction_of_large_sum"], cache=False)
+    assert "np.empty((n, m, k), dtype)" not in fn.source  # the order-3 sum is never formed
+
+
+def test_diagonal_outputs_are_allocated_lazily_outside_the_kernel():
+    fn = se.lambdify([B, x], CORPUS["factorization_hessian"], cache=False)
+    assert "numpy.zeros((n, m, n, m), dtype)" in fn.source and "np.zeros" not in fn.source
+    rng = np.random.default_rng(2)
+    values = {B: rng.normal(size=(3, 2)), x: rng.normal(size=4)}
+    np.testing.assert_allclose(fn(values[B], values[x]), se.evaluate(CORPUS["factorization_hessian"], values),
+                               rtol=1e-12)
+
+
+def test_parallel_kernels_match(values, expected):
+    names = ["logistic_hessian", "row_broadcast", "diag_write", "symmetric_sum"]
+    fn = se.lambdify(ARGS, [CORPUS[name] for name in names], parallel=True, cache=False,
+                     size_hints={n: 10**4, m: 10**4})
+    assert "numba.prange" in fn.source
+    for name, got in zip(names, fn(*(values[a] for a in ARGS)), strict=True):
+        np.testing.assert_allclose(got, expected[name], rtol=1e-10, atol=1e-12)

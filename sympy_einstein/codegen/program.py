@@ -22,6 +22,7 @@ from ..build import as_operand
 from ..errors import BindingError
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from ..ir.shapes import format_shape
+from .rewrite import for_codegen
 
 RESERVED = frozenset({"np", "numba", "math", "dtype", "args", "acc", "prange"})
 
@@ -65,7 +66,7 @@ def build_program(args, exprs) -> Program:
     """
     args = _check_args(args)
     single = not isinstance(exprs, (list, tuple))
-    outputs = tuple(_as_node(e) for e in ([exprs] if single else exprs))
+    outputs = tuple(for_codegen(_as_node(e)) for e in ([exprs] if single else exprs))
     nodes, uses = _collect(outputs)
     _check_leaves(args, nodes)
     sizes = _size_symbols(args, nodes)
