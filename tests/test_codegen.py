@@ -57,6 +57,10 @@ CORPUS = {
     "argument_again": x,
     "plain_scalar": c ** 2 + 1,
     "repeated_subexpressions": se.elementwise(lambda t: sp.tanh(t) * (1 - sp.tanh(t) ** 2) + sp.tanh(t), A),
+    "repeated_scalar_subexpressions": se.elementwise(lambda t: sp.exp(2 * t) * (1 + sp.exp(2 * t)), A),
+    "vectorized_functions": se.elementwise(lambda t, u: sigmoid(t) * softplus(u) + sp.exp(t) * sp.log(1 + u ** 2)
+                                           + sp.sin(t) + sp.cos(u), A @ B @ B.T, C @ A),
+    "vectorized_log1p": se.log1p(se.einsum("ij,ij->i", A, A)),
     "contraction_of_large_sum": se.einsum("ijk,jk->i", T + se.einsum("ij,jk->ijk", A, B), B),
     "diagonal_blocks": se.einsum("bd,cd,ad->abac", C, C, A.T),
 }
@@ -138,7 +142,13 @@ def test_unknown_backend():
 
 def test_repeated_subexpressions_are_computed_once():
     fn = se.lambdify([A], CORPUS["repeated_subexpressions"], cache=False)
-    assert fn.source.count("math.tanh") == 1 and "_c0 = math.tanh(" in fn.source
+    assert fn.source.count("numpy.tanh(") == 1 and "math.tanh" not in fn.source  # vectorized by NumPy
+    vectorized = se.lambdify([A, B, C], [CORPUS[name] for name in ("vectorized_functions", "vectorized_log1p")],
+                             cache=False).source
+    assert all(f"numpy.{name}(" in vectorized for name in ("exp", "sin", "cos", "log1p", "where", "maximum"))
+    scalar = se.lambdify([A], CORPUS["repeated_scalar_subexpressions"], cache=False).source
+    kernel = scalar[scalar.index("def generated_kernel"):]  # the helpers above it call math.exp too
+    assert kernel.count("math.exp(") == 1 and "_c0 = math.exp(2*A[i_a, i_b])" in kernel
 
 
 def test_contraction_of_large_sum_is_distributed():

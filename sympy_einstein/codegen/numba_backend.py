@@ -30,6 +30,7 @@ from ..ir.indices import unique
 from .loops import Blas, Loop, Scale, lower
 from .plan import representative_sizes
 from .scalars import print_scalar
+from .vectorize import vectorize
 
 PARALLEL_WORK = 200_000
 
@@ -45,9 +46,9 @@ def kernel_source(program, name: str, cache: bool = True, parallel: bool = False
     names = {s: program.names[s] for s in program.args + program.sizes}
     params = [program.names[a] for a in program.args] + [program.names[s] for s in program.sizes]
     buffers = _zero_buffers(ops, names)
-    lines, uses_prange = [], False
+    lines, uses_prange, arrays = [], False, {}
     for op in ops:
-        text, threaded = _print_op(op, names, parallel, hints, buffers)
+        text, threaded = _print_op(op, names, parallel, hints, buffers, arrays)
         lines += text
         uses_prange |= threaded
     flags = "cache=True" if cache else "cache=False"
@@ -89,9 +90,9 @@ def _returns(program, outputs) -> str:
     return texts[0] if program.single else "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
 
 
-def _print_op(op, names, parallel, hints, buffers) -> tuple[list, bool]:
+def _print_op(op, names, parallel, hints, buffers, arrays) -> tuple[list, bool]:
     if isinstance(op, Loop):
-        return _print_loop(op, names, parallel, hints, op.target in buffers)
+        return _print_loop(op, names, parallel, hints, op.target in buffers, arrays)
     if isinstance(op, Blas):
         return _print_blas(op, names), False
     return _print_scale(op, names), False
@@ -106,13 +107,19 @@ def _shape(letters: str, sizes: dict, names) -> str:
     return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
 
 
-def _print_loop(op: Loop, names, parallel, hints, preallocated=False) -> tuple[list, bool]:
+def _print_loop(op: Loop, names, parallel, hints, preallocated=False, arrays=None) -> tuple[list, bool]:
+    """``arrays``: the NumPy-computed arrays of the kernel so far (see :func:`vectorize`)."""
     distinct = unique(op.out)
     variables = {c: f"i_{c}" for c in distinct + op.summed}
     reads = {symbol: _indexed(array, letters, variables) for symbol, (array, letters) in op.reads.items()}
-    common, body = _common_subexpressions(op.body, {**names, **reads})
-    scale = "" if op.scale == 1 else print_scalar(op.scale, {**names, **reads}) + " * "
     lines = [f"# {op.comment}"] if op.comment else []
+    body = op.body
+    if arrays is not None and op.out and not op.summed and distinct == op.out:
+        body, computed, blocks = vectorize(body, op.reads, op.out, arrays)
+        lines += [line for block in blocks for line in block.lines]
+        reads.update({symbol: _indexed(array, op.out, variables) for symbol, array in computed.items()})
+    common, body = _common_subexpressions(body, {**names, **reads})
+    scale = "" if op.scale == 1 else print_scalar(op.scale, {**names, **reads}) + " * "
     if distinct and not preallocated:
         alloc = "np.zeros" if len(distinct) < len(op.out) else "np.empty"
         lines.append(f"{op.target} = {alloc}({_shape(op.out, op.sizes, names)}, dtype)")
