@@ -63,6 +63,8 @@ CORPUS = {
     "vectorized_log1p": se.log1p(se.einsum("ij,ij->i", A, A)),
     "contraction_of_large_sum": se.einsum("ijk,jk->i", T + se.einsum("ij,jk->ijk", A, B), B),
     "diagonal_blocks": se.einsum("bd,cd,ad->abac", C, C, A.T),
+    "sliced_contraction": se.einsum("db,dc,ad->abc", B, B, A),
+    "sliced_diagonal_blocks": se.einsum("db,dc,ad->abac", B, B, A),
 }
 NAMES = list(CORPUS)
 
@@ -172,3 +174,8 @@ def test_parallel_kernels_match(values, expected):
     assert "numba.prange" in fn.source
     for name, got in zip(names, fn(*(values[a] for a in ARGS)), strict=True):
         np.testing.assert_allclose(got, expected[name], rtol=1e-10, atol=1e-12)
+
+
+def test_contraction_with_a_large_intermediate_is_sliced():
+    fn = se.lambdify([A, B], [CORPUS["sliced_contraction"], CORPUS["sliced_diagonal_blocks"]], cache=False)
+    assert fn.source.count("(sliced along a)") == 2 and "np.empty((n, m, k)" not in fn.source

@@ -16,6 +16,7 @@ Contractions follow :func:`~sympy_einstein.codegen.plan.contraction_steps`.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -52,6 +53,21 @@ class Blas:
     inner: str
     cols: str
     sizes: dict
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class Sliced:
+    """``for i in range(size of out[0]): view = array[i]; <ops>; target[i] = inner`` -- a contraction
+    computed one slice of its first output letter at a time (``ops`` use ``view`` for ``array[i]``)."""
+
+    target: str
+    out: str
+    sizes: dict
+    view: str
+    array: str
+    ops: tuple
+    inner: str
     comment: str = ""
 
 
@@ -232,18 +248,67 @@ def _lower_contraction(state, node, target: str, comment: str) -> str:
             arrays.append((state.names[op], letters))
     sizes = node.index_sizes
     core = "".join(c for c in unique(node.output) if any(c in s for _, s in arrays))
+    if core == node.output:
+        _contract(state, arrays, core, sizes, scale, target, comment)
+        return target
+    compact = state.fresh()
+    _contract(state, arrays, core, sizes, sp.Integer(1), compact, comment)
+    body = scale * state.read(compact, core, len(core))
+    state.ops.append(_loop(state, target, node.output, "", sizes, body, comment=comment + " (layout)"))
+    return target
+
+
+def _contract(state, arrays, core: str, sizes: dict, scale, target: str, comment: str) -> None:
+    """Ops computing ``target[core] = scale * einsum(arrays -> core)``, sliced when that pays."""
+    letter = _slice_letter(arrays, core, representative_sizes(sizes, state.hints))
+    if letter:
+        _lower_sliced(state, arrays, core, sizes, scale, target, comment)
+        return
     steps = contraction_steps([s for _, s in arrays], core, representative_sizes(sizes, state.hints))
     values = list(arrays)
     for k, step in enumerate(steps):
-        last = k == len(steps) - 1 and core == node.output
+        last = k == len(steps) - 1
         name = target if last else state.fresh()
         _lower_step(state, step, values, name, sizes, scale if last else sp.Integer(1), comment)
         values.append((name, step.out))
-    if core == node.output:
-        return target
-    body = scale * state.read(values[-1][0], core, len(core))
-    state.ops.append(_loop(state, target, node.output, "", sizes, body, comment=comment + " (layout)"))
-    return target
+
+
+def _slice_letter(arrays, core: str, sizes: dict) -> str:
+    """The first output letter, when slicing the contraction along it avoids a large intermediate.
+
+    It must lead ``core`` and exactly one operand (so ``operand[i]`` is a contiguous view), and the
+    pairwise plan must build an intermediate of order >= 3 at least as large as the output: slicing
+    then computes, for each value of the letter, a smaller contraction (e.g. the diagonal blocks of
+    a one-layer-net Hessian, ``H[a] = X diag(S[a]) X^T``: one GEMM per ``a`` with an ``n x m``
+    temporary instead of an ``n x m x n`` one).
+    """
+    if len(core) < 3:
+        return ""
+    holders = [letters for _, letters in arrays if core[0] in letters]
+    if len(holders) != 1 or holders[0][0] != core[0] or len(unique(holders[0])) != len(holders[0]) \
+            or len(holders[0]) < 2:
+        return ""
+    steps = contraction_steps([s for _, s in arrays], core, sizes)
+    largest = max((step.out for step in steps[:-1]), key=lambda out: _volume(out, sizes), default="")
+    return core[0] if len(largest) >= 3 and _volume(largest, sizes) >= _volume(core, sizes) else ""
+
+
+def _volume(letters: str, sizes: dict) -> int:
+    return math.prod(sizes[c] for c in letters)
+
+
+def _lower_sliced(state, arrays, core, sizes, scale, target, comment) -> None:
+    """``for i in range(size): target[i] = contraction with operand[i]`` (see :class:`Sliced`)."""
+    letter = core[0]
+    k = next(j for j, (_, letters) in enumerate(arrays) if letter in letters)
+    view, inner_target = state.fresh(), state.fresh()
+    inner_arrays = list(arrays)
+    inner_arrays[k] = (view, arrays[k][1][1:])
+    saved, state.ops = state.ops, []
+    _contract(state, inner_arrays, core[1:], sizes, scale, inner_target, comment)
+    inner, state.ops = state.ops, saved
+    state.ops.append(Sliced(target, core, {c: sizes[c] for c in core}, view, arrays[k][0], tuple(inner),
+                            inner_target, comment + f" (sliced along {letter})"))
 
 
 def _lower_step(state, step, values, name, sizes, scale, comment) -> None:

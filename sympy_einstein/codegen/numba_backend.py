@@ -27,7 +27,7 @@ import math
 import sympy as sp
 
 from ..ir.indices import unique
-from .loops import Blas, Loop, Scale, lower
+from .loops import Blas, Loop, Scale, Sliced, lower
 from .plan import representative_sizes
 from .scalars import print_scalar
 from .vectorize import vectorize
@@ -95,7 +95,20 @@ def _print_op(op, names, parallel, hints, buffers, arrays) -> tuple[list, bool]:
         return _print_loop(op, names, parallel, hints, op.target in buffers, arrays)
     if isinstance(op, Blas):
         return _print_blas(op, names), False
+    if isinstance(op, Sliced):
+        return _print_sliced(op, names, hints, arrays), False
     return _print_scale(op, names), False
+
+
+def _print_sliced(op: Sliced, names, hints, arrays) -> list:
+    variable = f"i_{op.out[0]}"
+    lines = [f"# {op.comment}"] if op.comment else []
+    lines += [f"{op.target} = np.empty({_shape(op.out, op.sizes, names)}, dtype)",
+              f"for {variable} in range({_size(op.sizes[op.out[0]], names)}):",
+              f"    {op.view} = {op.array}[{variable}]"]
+    for inner in op.ops:
+        lines += ["    " + line for line in _print_op(inner, names, False, hints, {}, arrays)[0]]
+    return lines + [f"    {op.target}[{variable}] = {op.inner}"]
 
 
 def _size(size, names) -> str:
