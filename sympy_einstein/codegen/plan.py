@@ -24,6 +24,7 @@ import sympy as sp
 from ..ir.indices import unique
 
 SIZE_HINT = 1000
+DP_OPERANDS = 8
 
 
 @dataclass(frozen=True)
@@ -63,13 +64,18 @@ def representative_sizes(sizes: dict, hints: dict | None = None) -> dict:
 def einsum_path(inputs, output: str, sizes: dict) -> list:
     """The pairwise order opt_einsum chooses, as a list of index tuples (numpy's ``optimize`` form).
 
+    Up to ``DP_OPERANDS`` operands, opt_einsum's dynamic programming minimizing flops plus the
+    size of the intermediates ("combo"): among orders of equal flop count it avoids the ones that
+    build large intermediates (e.g. ``X[b,f] X[d,f]`` of size n x m x n in a two-layer-net Hessian).
+
     >>> einsum_path(["ij", "jk", "k"], "i", {"i": 100, "j": 100, "k": 100})
     [(1, 2), (0, 1)]
     """
     if len(inputs) < 2:
         return [(0,)] if inputs else []
     shapes = [tuple(sizes[c] for c in letters) for letters in inputs]
-    path, _ = opt_einsum.contract_path(",".join(inputs) + "->" + output, *shapes, shapes=True, optimize="auto")
+    optimize = opt_einsum.DynamicProgramming(minimize="combo") if len(inputs) <= DP_OPERANDS else "auto"
+    path, _ = opt_einsum.contract_path(",".join(inputs) + "->" + output, *shapes, shapes=True, optimize=optimize)
     return [tuple(p) for p in path]
 
 
