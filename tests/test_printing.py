@@ -323,3 +323,23 @@ def test_random_expressions_print_in_every_format(seed):
     expr = random_expression(random.Random(seed), depth=4)
     assert_prints_well(expr)
     assert_str_evaluates_like_the_expression(expr)
+
+
+@pytest.mark.parametrize("name", ["logistic_loss", "hessian_like", "unit", "subtract", "scalar_zero"])
+def test_pprint_writes_the_pretty_form(name, capsys):
+    expr = corpus()[name]
+    sp.pprint(expr)
+    assert capsys.readouterr().out == sp.pretty(expr) + "\n"
+
+
+def test_a_zero_coefficient_stays_visible():
+    zero_scaled = se.EinsteinProduct(0, "ab,bc->ac", (), B, B)
+    assert (str(zero_scaled), sp.latex(zero_scaled)) == ("0*(B @ B)", r"0 B *_{(ij,jk,ik)} B")
+
+
+def test_scalar_factors_of_nested_products_move_to_the_front():
+    nested = se.einsum("ij,j->i", 2 * A, -(3 * x))
+    assert str(nested) == "-6*A @ x"
+    assert sp.latex(nested) == r"- 6 A *_{(ij,j,i)} x"
+    assert latex(nested, notation="index") == r"\left[- 6 A_{ij} x_{j}\right]_{i}"
+    assert_str_evaluates_like_the_expression(nested)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -90,6 +91,7 @@ def _distinct(letters: str) -> bool:
     return len(unique(letters)) == len(letters)
 
 
+@lru_cache(maxsize=4096)
 def classify(product: EinsteinProduct) -> Form:
     """The :class:`Form` of a product, with the operands' scalar factors moved into ``coeff``.
 

@@ -17,6 +17,7 @@ tensor as ``\\mathbb{1}_{(ijij)}``; elementwise functions through SymPy's LaTeX 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -26,7 +27,7 @@ from ..errors import EinsteinError
 from ..ir.indices import rename, unique
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .forms import Form, classify, signed_terms
-from .slots import Slot
+from .slots import Slot, scaled
 from .strings import elementwise_tree, scalar_precedence
 
 ATOM, FUNC, POW, MUL, ADD = (PRECEDENCE[k] for k in ("Atom", "Func", "Pow", "Mul", "Add"))
@@ -94,7 +95,7 @@ def scaled_latex(coeff, render, precedence: int):
     if coeff == -1:
         inner = (lambda p: r"\left(" + render(p) + r"\right)") if precedence <= ADD else render
         return Slot(lambda p: "- " + inner(p), ADD)
-    return sp.Mul(coeff, Slot(render, precedence))
+    return scaled(coeff, render, precedence)
 
 
 def einstein_form(expr, printer) -> str:
@@ -108,6 +109,7 @@ def einstein_form(expr, printer) -> str:
     return printer._print(_scalar_tree(expr))
 
 
+@lru_cache(maxsize=4096)
 def latex_precedence(expr) -> int:
     """The precedence of the einstein-notation LaTeX of a tensor expression.
 

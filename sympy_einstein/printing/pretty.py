@@ -12,6 +12,8 @@ sum⎝log⎝1 + ℯ        ⎠⎠
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import xsym
@@ -38,6 +40,7 @@ def pretty_form(expr, printer) -> prettyForm:
     return printer._print(_scalar_tree(expr))
 
 
+@lru_cache(maxsize=4096)
 def pretty_precedence(expr) -> int:
     """The SymPy precedence of the pretty form of a tensor expression.
 

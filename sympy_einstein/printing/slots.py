@@ -63,12 +63,15 @@ class Slot(sp.Dummy):
 
 
 def scaled(coeff, render, precedence: int):
-    """The SymPy expression ``coeff * slot`` (just the slot when ``coeff`` is 1).
+    """The SymPy expression ``coeff * slot`` (just the slot when ``coeff`` is 1; a zero factor
+    stays visible).
 
     >>> sp.sstr(scaled(sp.Integer(-2), lambda printer: "x", PRECEDENCE["Atom"]))
     '-2*x'
+    >>> sp.sstr(scaled(sp.Integer(0), lambda printer: "x", PRECEDENCE["Atom"]))
+    '0*x'
     """
-    return sp.Mul(coeff, Slot(render, precedence))
+    return sp.Mul(coeff, Slot(render, precedence), evaluate=coeff != 0)
 
 
 def parenthesized(printer, printed):

@@ -10,6 +10,8 @@ einsum('ij,i->ij', X, y) 2*X.T zeros((m, n))
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sympy.printing.precedence import PRECEDENCE
 
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
@@ -32,6 +34,7 @@ def str_form(expr, printer) -> str:
     return printer._print(_scalar_tree(expr, printer))
 
 
+@lru_cache(maxsize=4096)
 def str_precedence(expr) -> int:
     """The SymPy precedence of the ``str`` of a tensor expression (where it needs parentheses).
 
