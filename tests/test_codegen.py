@@ -156,6 +156,7 @@ def test_repeated_subexpressions_are_computed_once():
 def test_contraction_of_large_sum_is_distributed():
     fn = se.lambdify([A, B, T], CORPUS["contraction_of_large_sum"], cache=False)
     assert "np.empty((n, m, k), dtype)" not in fn.source  # the order-3 sum is never formed
+    assert "t0[i_a] = t0[i_a] + t1[i_a]" in fn.source  # and the sum of the contractions is accumulated in place
 
 
 def test_diagonal_outputs_are_allocated_lazily_outside_the_kernel():

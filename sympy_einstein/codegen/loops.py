@@ -39,6 +39,7 @@ class Loop:
     reads: dict
     scale: sp.Expr = sp.Integer(1)
     comment: str = ""
+    allocate: bool = True  # False: ``target`` exists (a sum accumulated into one of its terms)
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,22 @@ def _lower_node(state, node, inlined: set) -> str:
     else:
         body = sp.Integer(0) if isinstance(node, ZeroTensor) else _entry_of_root(state, node, out, inlined)
         sizes = dict(zip(out, node.shape, strict=False))
-    state.ops.append(_loop(state, target, out, "", sizes, body, comment=comment))
-    return target
+    reused = _reusable_term(state, node)
+    state.ops.append(_loop(state, reused or target, out, "", sizes, body, comment=comment, allocate=not reused))
+    return reused or target
+
+
+def _reusable_term(state, node) -> str:
+    """A sum is accumulated in place into the array of one of its terms when no one else reads it
+    (a temporary of this kernel, read once, not an output): one array of the sum's size less."""
+    if not isinstance(node, TensorAdd) or node.rank == 0:
+        return ""
+    for term in node.terms:
+        name = state.names.get(term)
+        if (name and term not in state.inlined and not isinstance(term, TensorSymbol)
+                and term not in state.program.outputs and state.program.uses.get(term) == 1):
+            return name
+    return ""
 
 
 def _entry_of_root(state, node, letters, inlined):
@@ -231,9 +246,10 @@ def _writes_only(node) -> bool:
     return set("".join(node.inputs)) <= set(node.output)
 
 
-def _loop(state, target, out, summed, sizes, body, scale=sp.S.One, comment=""):
+def _loop(state, target, out, summed, sizes, body, scale=sp.S.One, comment="", allocate=True):
     reads = {symbol: key for key, symbol in state.reads.items() if symbol in body.free_symbols}
-    return Loop(target, out, summed, {c: sizes[c] for c in unique(out + summed)}, body, reads, scale, comment)
+    return Loop(target, out, summed, {c: sizes[c] for c in unique(out + summed)}, body, reads, scale, comment,
+                allocate)
 
 
 def _lower_contraction(state, node, target: str, comment: str) -> str:

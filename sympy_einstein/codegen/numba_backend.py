@@ -133,7 +133,7 @@ def _print_loop(op: Loop, names, parallel, hints, preallocated=False, arrays=Non
         reads.update({symbol: _indexed(array, op.out, variables) for symbol, array in computed.items()})
     common, body = _common_subexpressions(body, {**names, **reads})
     scale = "" if op.scale == 1 else print_scalar(op.scale, {**names, **reads}) + " * "
-    if distinct and not preallocated:
+    if distinct and op.allocate and not preallocated:
         alloc = "np.zeros" if len(distinct) < len(op.out) else "np.empty"
         lines.append(f"{op.target} = {alloc}({_shape(op.out, op.sizes, names)}, dtype)")
     work = math.prod(representative_sizes(op.sizes, hints).values())

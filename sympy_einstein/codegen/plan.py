@@ -16,7 +16,7 @@ The order of pairwise contractions comes from ``opt_einsum.contract_path`` on re
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import opt_einsum
 import sympy as sp
@@ -105,7 +105,46 @@ def contraction_steps(inputs, output: str, sizes: dict) -> list[Step]:
     if not steps or values[live[0]] != output:
         last = values[live[0]]
         steps.append(Step("reduce", ((live[0], last),), output, _minus(last, output)))
+    return _blas_ready(steps, len(inputs), output)
+
+
+def _blas_ready(steps: list, first_value: int, output: str) -> list:
+    """Loop and reduce steps that feed a matrix product write their result in the layout the product
+    reads (``rows + inner`` or ``inner + cols``), so no transposed copy is made before BLAS.
+
+    >>> steps = contraction_steps(["bf", "af", "df", "cf"], "abcd", {c: 10 for c in "abcdf"})
+    >>> [(s.kind, s.out) for s in steps]
+    [('loop', 'abf'), ('loop', 'fcd'), ('blas', 'abcd')]
+    """
+    steps = list(steps)
+    for j, step in enumerate(steps):
+        if step.kind != "blas":
+            continue
+        free = [0 <= v - first_value < j and steps[v - first_value].kind in ("loop", "reduce")
+                for v, _ in step.inputs]
+        rows, cols = (_in_order_of(group, output) if movable else group
+                      for group, movable in zip((step.rows, step.cols), free, strict=True))
+        step = steps[j] = replace(step, rows=rows, cols=cols, out=rows + cols)
+        for k in range(j + 1, len(steps)):  # readers of this product see its new layout
+            steps[k] = replace(steps[k], inputs=tuple((v, step.out if v == first_value + j else letters)
+                                                      for v, letters in steps[k].inputs))
+        inputs = list(step.inputs)
+        for side, (value, letters) in enumerate(step.inputs):
+            wanted = rows + step.inner if side == 0 else step.inner + cols
+            if free[side] and letters != wanted:
+                steps[value - first_value] = replace(steps[value - first_value], out=wanted)
+                inputs[side] = (value, wanted)
+        steps[j] = replace(step, inputs=tuple(inputs))
+    last = steps[-1]
+    if len(steps) > 1 and last.kind == "reduce" and not last.summed and steps[-2].out == last.out \
+            and last.inputs[0][0] == first_value + len(steps) - 2:
+        steps.pop()  # the product already writes the output's layout
     return steps
+
+
+def _in_order_of(group: str, output: str) -> str:
+    """``group``'s letters in the order of ``output`` when all occur there."""
+    return "".join(sorted(group, key=output.index)) if set(group) <= set(output) else group
 
 
 def _pair_steps(chosen, values, needed: set, final: str | None) -> list[Step]:
