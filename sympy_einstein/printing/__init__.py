@@ -5,22 +5,31 @@ The node classes call :func:`str_form`, :func:`pretty_form` and :func:`latex_for
 Jupyter all print through this package, also inside SymPy containers. :func:`latex` chooses the LaTeX
 notation: the paper's Einstein products (default) or index notation.
 
+Modules: ``forms`` recognizes familiar products (matmul, transpose, sum, ...) for every format;
+``slots`` lets SymPy's printers lay out scalar structure around tensor pieces; ``strings``,
+``pretty``, ``latex_printer`` (einstein notation and the notation dispatch) and ``index`` print.
+Reads the IR only; feeds users, the docs and the command line.
+
 Importing this package registers the ``str`` precedence of tensor expressions with SymPy, so a SymPy
 tree around a tensor (``sympy.sqrt(x @ x)**3``) gets its parentheses right.
+
+>>> import sympy_einstein as se
+>>> x = se.vector("x", 3)
+>>> str(2 * x), latex(2 * x), latex(2 * x, notation="index")
+('2*x', '2 x', '\\\\left[2 x_{i}\\\\right]_{i}')
 """
 from sympy.printing.precedence import PRECEDENCE_FUNCTIONS
 
+from .index import index_form
+from .latex_printer import NOTATIONS, EinsteinLatexPrinter, latex, latex_form
+from .pretty import pretty_form, pretty_precedence
 from .strings import str_form, str_precedence
 
 PRECEDENCE_FUNCTIONS["TensorExpr"] = str_precedence
 
-__all__ = ["str_form", "str_precedence"]
-from .index import index_form  # noqa: E402
-from .latex_printer import NOTATIONS, EinsteinLatexPrinter, latex, latex_form  # noqa: E402
-from .pretty import pretty_form, pretty_precedence  # noqa: E402
-
-# The LaTeX notations by name; a new notation is one more entry (form(expr, printer) -> str).
+# The LaTeX notations by name: the extension point (a new notation is one more entry,
+# form(expr, printer) -> str; the printer carries the setting "notation").
 NOTATIONS["index"] = index_form
 
-__all__ += ["pretty_form", "pretty_precedence", "NOTATIONS", "EinsteinLatexPrinter", "latex", "latex_form",
-            "index_form"]
+__all__ = ["EinsteinLatexPrinter", "NOTATIONS", "index_form", "latex", "latex_form", "pretty_form",
+           "pretty_precedence", "str_form", "str_precedence"]
