@@ -238,6 +238,28 @@ def test_every_format_is_non_empty_balanced_and_names_the_operands(name):
     assert_prints_well(corpus()[name])
 
 
+def parses_as_math(tex: str) -> bool:
+    """Whether matplotlib's TeX math parser accepts ``tex`` (double scripts, unbalanced groups and
+    unknown commands are errors there)."""
+    mathtext = pytest.importorskip("matplotlib.mathtext")
+    try:
+        mathtext.MathTextParser("path").parse("$" + tex + "$")
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_math_parser_rejects_broken_tex():
+    assert parses_as_math(r"\frac{x}{y}")
+    assert not any(parses_as_math(t) for t in (r"x^{2}^{3}", r"x_{i}_{j}", r"\left(x", r"{x"))
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_latex_parses_as_math(name):
+    expr = corpus()[name]
+    assert parses_as_math(sp.latex(expr)) and parses_as_math(latex(expr, notation="index"))
+
+
 def test_balanced_detects_unbalanced_text():
     assert balanced("f(a[b]{c})") and not balanced("f(a") and not balanced(")(")
 
@@ -297,9 +319,12 @@ def test_many_indices_stay_distinct_in_index_notation():
 D, v, u = se.matrix("D", n, n), se.vector("v", n), se.vector("u", n)
 UNARY = [se.exp, se.sigmoid, se.relu, se.tanh, lambda e: -e, lambda e: 2 * e, lambda e: a * e,
          lambda e: e / 3, lambda e: e**2, lambda e: e + 1, lambda e: 1 - e, se.sum]
-MATRIX_ONLY = [lambda e: e.T, lambda e: se.sum(e, axis=0), se.diag, se.trace, lambda e: e @ v, lambda e: D @ e]
+MATRIX_ONLY = [lambda e: e.T, lambda e: se.sum(e, axis=0), se.diag, se.trace, lambda e: e @ v, lambda e: D @ e,
+               lambda e: se.einsum("ij,jk,k->i", e, D, v), lambda e: e - 2 * v, lambda e: (e @ D).T,
+               lambda e: se.einsum("ij,ij->", e, D), lambda e: se.einsum("ij,i->ij", e, v)]
 VECTOR_ONLY = [se.diag, lambda e: D @ e, lambda e: e @ D, lambda e: se.outer(e, u), lambda e: e @ u,
-               lambda e: se.einsum("i->ij", e, sizes={"j": n})]
+               lambda e: se.einsum("i->ij", e, sizes={"j": n}), lambda e: se.diag(e) @ D,
+               lambda e: se.zeros((n,)) + e]
 BINARY = [lambda e, f: e * f, lambda e, f: e - f, lambda e, f: e + 2 * f, lambda e, f: se.elementwise(
     lambda s, t: s / (1 + t**2), e, f)]
 
@@ -318,11 +343,12 @@ def random_expression(rng, depth):
     return rng.choice(UNARY)(e)
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(60))
 def test_random_expressions_print_in_every_format(seed):
     expr = random_expression(random.Random(seed), depth=4)
     assert_prints_well(expr)
     assert_str_evaluates_like_the_expression(expr)
+    assert parses_as_math(sp.latex(expr)) and parses_as_math(latex(expr, notation="index"))
 
 
 @pytest.mark.parametrize("name", ["logistic_loss", "hessian_like", "unit", "subtract", "scalar_zero"])

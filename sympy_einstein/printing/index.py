@@ -128,8 +128,11 @@ def _product(expr: EinsteinProduct, letters, supply, printer) -> tuple[str, int]
     coeff, factors, summed = _factors(expr, letters, supply, printer)
     if not factors and not summed:
         return printer._print(coeff), scalar_precedence(coeff)
-    text = " ".join(text for text, _ in factors) or "1"
-    precedence = factors[0][1] if len(factors) == 1 and not summed else MUL
+    if len(factors) == 1 and not summed:
+        (text, precedence), = factors
+    else:
+        text = " ".join(r"\left(" + t + r"\right)" if p <= ADD else t for t, p in factors) or "1"
+        precedence = MUL
     if summed:
         text = r"\sum_{" + indices(summed) + "} " + text
     if coeff == 1:
@@ -158,6 +161,5 @@ def _factors(expr: EinsteinProduct, letters, supply, printer):
             inner_coeff, inner_factors, inner_summed = _factors(operand, targets, supply, printer)
             coeff, summed, factors = coeff * inner_coeff, summed + inner_summed, factors + inner_factors
             continue
-        text, precedence = _entry(operand, targets, supply, printer)
-        factors.append((r"\left(" + text + r"\right)", ATOM) if precedence <= ADD else (text, precedence))
+        factors.append(_entry(operand, targets, supply, printer))
     return coeff, factors + deltas, summed
