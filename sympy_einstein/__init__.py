@@ -20,6 +20,7 @@ from .simplify import simplify
 from .parse import ParseError, parse
 from .convert import MatrixFormError, from_sympy, to_matrix
 from .printing import latex
+from .diff import derivative, gradient, hessian, hvp, jacobian
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
@@ -34,4 +35,5 @@ __all__ = [
     "ParseError", "parse",
     "MatrixFormError", "from_sympy", "to_matrix",
     "latex",
+    "derivative", "gradient", "hessian", "hvp", "jacobian",
 ]

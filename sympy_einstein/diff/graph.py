@@ -28,6 +28,9 @@ def children(expr: TensorExpr) -> tuple:
 def postorder(root: TensorExpr) -> list:
     """The distinct nodes below ``root``, every node after all of its children (iterative, no recursion).
 
+    Nodes are first walked by identity, then hashed children first, so that SymPy's recursive hash
+    never recurses deeper than one level (deep chains stay within the recursion limit).
+
     >>> import sympy_einstein as se
     >>> x = se.vector("x", 3)
     >>> [type(n).__name__ for n in postorder(se.exp(x) + x)]
@@ -36,15 +39,18 @@ def postorder(root: TensorExpr) -> list:
     order, done, stack = [], set(), [(root, False)]
     while stack:
         node, expanded = stack.pop()
-        if node in done:
+        if id(node) in done:
             continue
         if expanded:
-            done.add(node)
+            done.add(id(node))
             order.append(node)
             continue
         stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children(node)) if child not in done)
-    return order
+        stack.extend((child, False) for child in reversed(children(node)) if id(child) not in done)
+    distinct = {}
+    for node in order:
+        distinct.setdefault(node, node)
+    return list(distinct)
 
 
 def dependents(order: list, symbol) -> set:
