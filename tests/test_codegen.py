@@ -64,6 +64,8 @@ CORPUS = {
     "contraction_of_large_sum": se.einsum("ijk,jk->i", T + se.einsum("ij,jk->ijk", A, B), B),
     "diagonal_blocks": se.einsum("bd,cd,ad->abac", C, C, A.T),
     "sliced_contraction": se.einsum("db,dc,ad->abc", B, B, A),
+    "weighted_gram": se.einsum("ca,cb,c->ab", A, A, 2 * x + se.exp(A @ y)),
+    "gram": 3 * se.einsum("ca,cb->ba", A, A),
     "sliced_diagonal_blocks": se.einsum("db,dc,ad->abac", B, B, A),
 }
 NAMES = list(CORPUS)
@@ -180,3 +182,15 @@ def test_parallel_kernels_match(values, expected):
 def test_contraction_with_a_large_intermediate_is_sliced():
     fn = se.lambdify([A, B], [CORPUS["sliced_contraction"], CORPUS["sliced_diagonal_blocks"]], cache=False)
     assert fn.source.count("(sliced along a)") == 2 and "np.empty((n, m, k)" not in fn.source
+
+
+def test_symmetric_gram_is_computed_by_triangle(values):
+    from sympy_einstein.codegen import numba_backend
+    fn = se.lambdify([A, x, y], [CORPUS["weighted_gram"], CORPUS["gram"]], cache=False)
+    assert fn.source.count("(symmetric: upper triangle by blocks, mirrored)") == 2
+    rng = np.random.default_rng(3)
+    rows = numba_backend.ROW_BLOCK + 7  # several row blocks and column blocks
+    cols = numba_backend.COLUMN_BLOCK + 5
+    big = {A: rng.normal(size=(rows, cols)), x: rng.normal(size=rows), y: rng.normal(size=cols) / cols}
+    for got, name in zip(fn(big[A], big[x], big[y]), ("weighted_gram", "gram"), strict=True):
+        np.testing.assert_allclose(got, se.evaluate(CORPUS[name], big), rtol=1e-10, atol=1e-9)

@@ -73,6 +73,20 @@ class Sliced:
 
 
 @dataclass(frozen=True)
+class Gram:
+    """``target[out] = sum_c x[c, a] weight[c] x[c, b]`` (``weight`` may be None): symmetric, so the
+    backend computes one triangle (BLAS on blocks of rows and columns) and mirrors it."""
+
+    target: str
+    x: str
+    weight: object
+    out: str
+    sizes: dict
+    summed: str
+    comment: str = ""
+
+
+@dataclass(frozen=True)
 class Scale:
     """``target *= scale`` (in place; ``target`` is a fresh array of this kernel)."""
 
@@ -276,6 +290,14 @@ def _lower_contraction(state, node, target: str, comment: str) -> str:
 
 def _contract(state, arrays, core: str, sizes: dict, scale, target: str, comment: str) -> None:
     """Ops computing ``target[core] = scale * einsum(arrays -> core)``, sliced when that pays."""
+    gram = _weighted_gram(arrays, core)
+    if gram:
+        state.ops.append(Gram(target, gram[0], gram[1], core, {c: sizes[c] for c in gram[2] + core},
+                              gram[2], comment + " (symmetric: upper triangle by blocks, mirrored)"))
+        if scale != 1:
+            reads = {symbol: key for key, symbol in state.reads.items() if symbol in scale.free_symbols}
+            state.ops.append(Scale(target, scale, 2, reads))
+        return
     letter = _slice_letter(arrays, core, representative_sizes(sizes, state.hints))
     if letter:
         _lower_sliced(state, arrays, core, sizes, scale, target, comment)
@@ -307,6 +329,23 @@ def _slice_letter(arrays, core: str, sizes: dict) -> str:
     steps = contraction_steps([s for _, s in arrays], core, sizes)
     largest = max((step.out for step in steps[:-1]), key=lambda out: _volume(out, sizes), default="")
     return core[0] if len(largest) >= 3 and _volume(largest, sizes) >= _volume(core, sizes) else ""
+
+
+def _weighted_gram(arrays, core: str) -> tuple:
+    """``(X, s or None, c)`` when the contraction is ``X^T diag(s) X`` (or ``X^T X``): letters
+    ``ca, cb(, c) -> ab`` with the same matrix ``X`` twice -- a symmetric result."""
+    if len(core) != 2 or len(arrays) not in (2, 3):
+        return ()
+    matrices = [(name, letters) for name, letters in arrays if len(letters) == 2]
+    vectors = [(name, letters) for name, letters in arrays if len(letters) == 1]
+    if len(matrices) != 2 or matrices[0][0] != matrices[1][0] or len(vectors) != len(arrays) - 2:
+        return ()
+    (x, first), (_, second) = matrices
+    summed = first[0]
+    if second[0] != summed or {first[1], second[1]} != set(core) or first[1] == second[1] \
+            or any(letters != summed for _, letters in vectors):
+        return ()
+    return x, vectors[0][0] if vectors else None, summed
 
 
 def _volume(letters: str, sizes: dict) -> int:

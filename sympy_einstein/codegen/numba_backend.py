@@ -1,7 +1,8 @@
 """Printing kernel operations (:mod:`~sympy_einstein.codegen.loops`) as a ``@numba.njit`` function.
 
-Loops become explicit ``for`` nests (``prange`` over the first output index when the loop is big
-enough to pay for threads), matrix products become ``@`` on 2-D views, which Numba sends to BLAS.
+Loops become explicit ``for`` nests (``prange`` over the first output index only with
+``parallel=True`` and a big loop), matrix products become ``@`` on 2-D views, which Numba sends to
+BLAS; a symmetric ``X^T diag(s) X`` is computed one triangle at a time by blocks (below).
 
 >>> import sympy as sp, sympy_einstein as se
 >>> from sympy_einstein.codegen.program import build_program
@@ -10,13 +11,21 @@ enough to pay for threads), matrix products become ``@`` on 2-D views, which Num
 @numba.njit(cache=True)
 def hessian_kernel(X, s):
     dtype = X.dtype
-    # einsum('ij,i,ik->jk', X, s, X)
-    t1 = np.empty((4, 3), dtype)
-    for i_i in range(4):
-        for i_k in range(3):
-            t1[i_i, i_k] = s[i_i]*X[i_i, i_k]
-    # einsum('ij,i,ik->jk', X, s, X)
-    t0 = X.T @ t1
+    # einsum('ij,i,ik->jk', X, s, X) (symmetric: upper triangle by blocks, mirrored)
+    t0 = np.zeros((3, 3), dtype)
+    for r0 in range(0, 4, 512):
+        r1 = min(r0 + 512, 4)
+        t0_xt = np.ascontiguousarray(X[r0:r1].T)
+        t0_wt = np.empty_like(t0_xt)
+        for i_q in range(3):
+            for i_r in range(r1 - r0):
+                t0_wt[i_q, i_r] = t0_xt[i_q, i_r] * s[r0 + i_r]
+        for j0 in range(0, 3, 256):
+            j1 = min(j0 + 256, 3)
+            t0[:j1, j0:j1] += t0_xt[:j1] @ t0_wt[j0:j1].T
+    for i_p in range(3):
+        for i_q in range(i_p):
+            t0[i_p, i_q] = t0[i_q, i_p]
     return t0
 <BLANKLINE>
 """
@@ -27,7 +36,7 @@ import math
 import sympy as sp
 
 from ..ir.indices import unique
-from .loops import Blas, Loop, Scale, Sliced, lower
+from .loops import Blas, Gram, Loop, Scale, Sliced, lower
 from .plan import representative_sizes
 from .scalars import print_scalar
 from .vectorize import vectorize
@@ -97,7 +106,38 @@ def _print_op(op, names, parallel, hints, buffers, arrays) -> tuple[list, bool]:
         return _print_blas(op, names), False
     if isinstance(op, Sliced):
         return _print_sliced(op, names, hints, arrays), False
+    if isinstance(op, Gram):
+        return _print_gram(op, names), False
     return _print_scale(op, names), False
+
+
+ROW_BLOCK, COLUMN_BLOCK = 512, 256
+
+
+def _print_gram(op: Gram, names) -> list:
+    """Upper triangle of ``X^T diag(w) X`` block by block: for each block of rows, copies of
+    ``X[rows].T`` and ``(w X)[rows].T`` (small, contiguous) and one GEMM per column block for the
+    rows above the diagonal; then the lower triangle is mirrored. Half the flops of ``X.T @ (w X)``
+    and no temporary of the size of ``X``."""
+    t, x, n, m = op.target, op.x, _size(op.sizes[op.out[0]], names), _size(op.sizes[op.summed], names)
+    xt, wt = f"{t}_xt", f"{t}_wt"
+    weight = f" * {op.weight}[r0 + i_r]" if op.weight else ""
+    return ([f"# {op.comment}"] if op.comment else []) + [
+        f"{t} = np.zeros(({n}, {n}), dtype)",
+        f"for r0 in range(0, {m}, {ROW_BLOCK}):",
+        f"    r1 = min(r0 + {ROW_BLOCK}, {m})",
+        f"    {xt} = np.ascontiguousarray({x}[r0:r1].T)",
+        f"    {wt} = np.empty_like({xt})",
+        f"    for i_q in range({n}):",
+        "        for i_r in range(r1 - r0):",
+        f"            {wt}[i_q, i_r] = {xt}[i_q, i_r]{weight}",
+        f"    for j0 in range(0, {n}, {COLUMN_BLOCK}):",
+        f"        j1 = min(j0 + {COLUMN_BLOCK}, {n})",
+        f"        {t}[:j1, j0:j1] += {xt}[:j1] @ {wt}[j0:j1].T",
+        f"for i_p in range({n}):",
+        "    for i_q in range(i_p):",
+        f"        {t}[i_p, i_q] = {t}[i_q, i_p]",
+    ]
 
 
 def _print_sliced(op: Sliced, names, hints, arrays) -> list:
