@@ -13,8 +13,8 @@ def hessian_kernel(X, s):
     dtype = X.dtype
     # einsum('ij,i,ik->jk', X, s, X) (symmetric: upper triangle by blocks, mirrored)
     t0 = np.zeros((3, 3), dtype)
-    for r0 in range(0, 4, 512):
-        r1 = min(r0 + 512, 4)
+    for r0 in range(0, 4, 256):
+        r1 = min(r0 + 256, 4)
         t0_xt = np.ascontiguousarray(X[r0:r1].T)
         t0_wt = np.empty_like(t0_xt)
         for i_q in range(3):
@@ -111,7 +111,7 @@ def _print_op(op, names, parallel, hints, buffers, arrays) -> tuple[list, bool]:
     return _print_scale(op, names), False
 
 
-ROW_BLOCK, COLUMN_BLOCK = 512, 256
+ROW_BLOCK, COLUMN_BLOCK = 256, 256
 
 
 def _print_gram(op: Gram, names) -> list:
