@@ -21,6 +21,12 @@ class Problem:
     gradient: object    # hand-written NumPy closed form (same arguments)
     hessian: object
     loss_array: object  # loss(xp, *arrays) written once for jax.numpy and torch
+    intermediate: int = 0  # entries of the loss's largest intermediate (JAX/PyTorch Hessians vmap it)
+
+    def vmapped_bytes(self) -> int:
+        """Rough memory of a JAX/PyTorch Hessian: one intermediate per basis vector of ``wrt``."""
+        wrt = self.data[self.args.index(self.wrt)]
+        return 8 * wrt.size * self.intermediate
 
 
 def _sigmoid(z):
@@ -31,7 +37,7 @@ def xax(size, rng):
     A, x = se.matrix("A", n, n), se.vector("x", n)
     return Problem(f"x'Ax n={size}", [A, x], x @ A @ x, x, (rng.normal(size=(size, size)), rng.normal(size=size)),
                    lambda A, x: A @ x + A.T @ x, lambda A, x: A + A.T,
-                   lambda xp, A, x: x @ A @ x)
+                   lambda xp, A, x: x @ A @ x, size)
 
 
 def logreg(size, rng):
@@ -45,7 +51,7 @@ def logreg(size, rng):
     data = (rng.normal(size=(2 * size, size)) / np.sqrt(size), rng.normal(size=size), rng.uniform(size=2 * size))
     return Problem(f"logreg n={size} (X {2 * size}x{size})", [X, w, y], se.sum(se.softplus(z) - y * z), w, data,
                    lambda X, w, y: X.T @ (_sigmoid(X @ w) - y), hessian,
-                   lambda xp, X, w, y: xp.sum(xp.logaddexp(0 * (X @ w), X @ w) - y * (X @ w)))
+                   lambda xp, X, w, y: xp.sum(xp.logaddexp(0 * (X @ w), X @ w) - y * (X @ w)), 2 * size)
 
 
 def factorization(size, rng, rank=10):
@@ -60,7 +66,7 @@ def factorization(size, rng, rank=10):
     data = (rng.normal(size=(size, size)), rng.normal(size=(size, rank)), rng.normal(size=(size, rank)))
     return Problem(f"factorization n={size} k={rank}", [T, U, V], se.sum((T - U @ V.T) ** 2), U, data,
                    lambda T, U, V: -2 * (T - U @ V.T) @ V, hessian,
-                   lambda xp, T, U, V: xp.sum((T - U @ V.T) ** 2))
+                   lambda xp, T, U, V: xp.sum((T - U @ V.T) ** 2), size * size)
 
 
 def _diagonal_blocks(X, S):
@@ -86,7 +92,7 @@ def net1(sizes, rng):
 
     data = (rng.normal(size=(hh, nn)) / np.sqrt(nn), rng.normal(size=(nn, mm)), rng.normal(size=(hh, mm)))
     return Problem(f"one-layer net h={hh} n={nn} m={mm}", [W, X, Y], se.sum((se.tanh(W @ X) - Y) ** 2), W, data,
-                   gradient, hessian, lambda xp, W, X, Y: xp.sum((xp.tanh(W @ X) - Y) ** 2))
+                   gradient, hessian, lambda xp, W, X, Y: xp.sum((xp.tanh(W @ X) - Y) ** 2), hh * mm)
 
 
 def net2(sizes, rng):
@@ -109,7 +115,7 @@ def net2(sizes, rng):
             rng.normal(size=(nn, mm)), rng.normal(size=(oo, mm)))
     return Problem(f"two-layer net h={hh} n={nn} m={mm} o={oo}", [W1, W2, X, Y],
                    se.sum((W2 @ se.tanh(W1 @ X) - Y) ** 2), W1, data, gradient, hessian,
-                   lambda xp, W1, W2, X, Y: xp.sum((W2 @ xp.tanh(W1 @ X) - Y) ** 2))
+                   lambda xp, W1, W2, X, Y: xp.sum((W2 @ xp.tanh(W1 @ X) - Y) ** 2), hh * mm)
 
 
 BUILDERS = {"xax": xax, "logreg": logreg, "factorization": factorization, "net1": net1, "net2": net2}
