@@ -459,6 +459,18 @@ def test_long_chain_does_not_hit_the_recursion_limit():
     assert isinstance(result.operands[0], EP) and result.operands[0].spec == "ab,b->a"
 
 
+def test_long_elementwise_chain_is_fused_in_bounded_pieces():
+    from sympy_einstein.simplify.elementwise import MAX_BODY_NODES
+    t = sp.Dummy("t", real=True)
+    expr = x
+    for _ in range(60):
+        expr = se.Elementwise(sp.Lambda(t, sp.sin(t) + 1), expr)
+    result = simplified(expr)
+    pieces = [node for node in nodes(result) if isinstance(node, se.Elementwise)]
+    assert 2 <= len(pieces) <= 6
+    assert all(len(list(sp.preorder_traversal(p.function.expr))) < 2 * MAX_BODY_NODES for p in pieces)
+
+
 # ---------------------------------------------------------------------------------------------
 # property test: random expressions keep their value
 

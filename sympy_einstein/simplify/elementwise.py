@@ -157,9 +157,32 @@ def _cluster_children(expr) -> list:
     return [op for s, op in zip(expr.inputs, expr.operands, strict=True) if s == expr.output]
 
 
+MAX_BODY_NODES = 80
+
+
+def is_large(expr) -> bool:
+    """Whether ``expr`` is an Elementwise node whose body has more than ``MAX_BODY_NODES`` nodes.
+
+    Large bodies are not fused further: SymPy re-evaluates a body (with assumption queries) each time
+    it is rebuilt, which costs more than linear time in its depth.
+
+    >>> import sympy_einstein as se
+    >>> is_large(se.exp(se.vector("x", 2)))
+    False
+    """
+    if not isinstance(expr, Elementwise):
+        return False
+    for count, _ in enumerate(sp.preorder_traversal(expr.function.expr)):
+        if count >= MAX_BODY_NODES:
+            return True
+    return False
+
+
 def _fusible(expr) -> bool:
     """Whether ``expr`` is the root of a cluster that is worth fusing into one Elementwise."""
-    children = _cluster_children(expr)
+    if is_large(expr):
+        return False
+    children = [c for c in _cluster_children(expr) if not is_large(c)]
     if isinstance(expr, Elementwise):
         return any(isinstance(c, (Elementwise, TensorAdd)) or _scaled_or_hadamard(c) for c in children)
     return any(isinstance(c, Elementwise) for c in children)
@@ -172,11 +195,13 @@ def _scaled_or_hadamard(expr) -> bool:
     return len(unique(expr.output)) == len(expr.output) and (expr.coeff != 1 or bool(_cluster_children(expr)))
 
 
-def _body(expr, leaves: dict, memo: dict):
+def _body(expr, leaves: dict, memo: dict, root: bool = False):
     """The scalar body of a cluster node in terms of variables for its leaves (filled in ``leaves``)."""
     if expr in memo:
         return memo[expr]
-    if isinstance(expr, Elementwise):
+    if not root and is_large(expr):
+        result = leaves.setdefault(expr, sp.Dummy(f"t{len(leaves)}", real=True))
+    elif isinstance(expr, Elementwise):
         inner = [_body(op, leaves, memo) for op in expr.operands]
         result = expr.function.expr.xreplace(dict(zip(expr.function.variables, inner, strict=True)))
     elif isinstance(expr, TensorAdd):
@@ -209,7 +234,7 @@ def fuse_elementwise(expr):
     if not _fusible(expr):
         return expr
     leaves: dict = {}
-    body = _body(expr, leaves, {})
+    body = _body(expr, leaves, {}, root=True)
     fused = Elementwise(sp.Lambda(tuple(leaves.values()), body), *leaves)
     return canonical_elementwise(fused)
 

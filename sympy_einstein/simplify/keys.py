@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 
-import sympy as sp
-
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
 _CACHE: dict = {}  # id(node) -> (node, key); holding the node keeps its id unique
@@ -75,9 +73,9 @@ def _own_key(node) -> tuple:
     elif isinstance(node, TensorAdd):
         head = (3, len(node.terms))
     elif isinstance(node, Elementwise):
-        function = node.function
-        body = function.expr.xreplace({v: sp.Symbol(f"_{k}") for k, v in enumerate(function.variables)})
-        head = (4, len(node.operands), str(body))
+        # the text of the body: canonical once canonical_elementwise named the variables t0, t1, ...
+        # (never substitute other symbols: SymPy would re-evaluate, even expand, the whole body)
+        head = (4, len(node.operands), str(node.function.expr))
     else:
         others = [str(a) for a in node.args if not isinstance(a, TensorExpr)]
         head = (9, type(node).__name__, *others)
