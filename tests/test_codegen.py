@@ -65,6 +65,7 @@ CORPUS = {
     "diagonal_blocks": se.einsum("bd,cd,ad->abac", C, C, A.T),
     "sliced_contraction": se.einsum("db,dc,ad->abc", B, B, A),
     "weighted_gram": se.einsum("ca,cb,c->ab", A, A, 2 * x + se.exp(A @ y)),
+    "twice_weighted_gram": se.einsum("ca,c,c,cb->ab", A, x, se.exp(A @ y), A),
     "gram": 3 * se.einsum("ca,cb->ba", A, A),
     "sliced_diagonal_blocks": se.einsum("db,dc,ad->abac", B, B, A),
 }
@@ -186,11 +187,12 @@ def test_contraction_with_a_large_intermediate_is_sliced():
 
 def test_symmetric_gram_is_computed_by_triangle(values):
     from sympy_einstein.codegen import numba_backend
-    fn = se.lambdify([A, x, y], [CORPUS["weighted_gram"], CORPUS["gram"]], cache=False)
-    assert fn.source.count("(symmetric: upper triangle by blocks, mirrored)") == 2
+    names = ("weighted_gram", "gram", "twice_weighted_gram")
+    fn = se.lambdify([A, x, y], [CORPUS[name] for name in names], cache=False)
+    assert fn.source.count("(symmetric: upper triangle by blocks, mirrored)") == 3
     rng = np.random.default_rng(3)
     rows = numba_backend.ROW_BLOCK + 7  # several row blocks and column blocks
     cols = numba_backend.COLUMN_BLOCK + 5
     big = {A: rng.normal(size=(rows, cols)), x: rng.normal(size=rows), y: rng.normal(size=cols) / cols}
-    for got, name in zip(fn(big[A], big[x], big[y]), ("weighted_gram", "gram"), strict=True):
+    for got, name in zip(fn(big[A], big[x], big[y]), names, strict=True):
         np.testing.assert_allclose(got, se.evaluate(CORPUS[name], big), rtol=1e-10, atol=1e-9)

@@ -74,12 +74,12 @@ class Sliced:
 
 @dataclass(frozen=True)
 class Gram:
-    """``target[out] = sum_c x[c, a] weight[c] x[c, b]`` (``weight`` may be None): symmetric, so the
-    backend computes one triangle (BLAS on blocks of rows and columns) and mirrors it."""
+    """``target[out] = sum_c x[c, a] w1[c] w2[c] .. x[c, b]`` (``weights``: the vectors ``w1, ..``,
+    maybe none): symmetric, so the backend computes one triangle by blocks and mirrors it."""
 
     target: str
     x: str
-    weight: object
+    weights: tuple
     out: str
     sizes: dict
     summed: str
@@ -332,9 +332,9 @@ def _slice_letter(arrays, core: str, sizes: dict) -> str:
 
 
 def _weighted_gram(arrays, core: str) -> tuple:
-    """``(X, s or None, c)`` when the contraction is ``X^T diag(s) X`` (or ``X^T X``): letters
-    ``ca, cb(, c) -> ab`` with the same matrix ``X`` twice -- a symmetric result."""
-    if len(core) != 2 or len(arrays) not in (2, 3):
+    """``(X, weights, c)`` when the contraction is ``X^T diag(s1 s2 ..) X`` (or ``X^T X``): letters
+    ``ca, cb, c, .. -> ab`` with the same matrix ``X`` twice -- a symmetric result."""
+    if len(core) != 2 or len(arrays) < 2:
         return ()
     matrices = [(name, letters) for name, letters in arrays if len(letters) == 2]
     vectors = [(name, letters) for name, letters in arrays if len(letters) == 1]
@@ -345,7 +345,7 @@ def _weighted_gram(arrays, core: str) -> tuple:
     if second[0] != summed or {first[1], second[1]} != set(core) or first[1] == second[1] \
             or any(letters != summed for _, letters in vectors):
         return ()
-    return x, vectors[0][0] if vectors else None, summed
+    return x, tuple(name for name, _ in vectors), summed
 
 
 def _volume(letters: str, sizes: dict) -> int:

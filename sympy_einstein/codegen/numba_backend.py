@@ -121,7 +121,7 @@ def _print_gram(op: Gram, names) -> list:
     and no temporary of the size of ``X``."""
     t, x, n, m = op.target, op.x, _size(op.sizes[op.out[0]], names), _size(op.sizes[op.summed], names)
     xt, wt = f"{t}_xt", f"{t}_wt"
-    weight = f" * {op.weight}[r0 + i_r]" if op.weight else ""
+    weight = "".join(f" * {w}[r0 + i_r]" for w in op.weights)
     return ([f"# {op.comment}"] if op.comment else []) + [
         f"{t} = np.zeros(({n}, {n}), dtype)",
         f"for r0 in range(0, {m}, {ROW_BLOCK}):",
