@@ -138,7 +138,7 @@ def broadcast_to(x, shape) -> TensorExpr:
         return x
     if _is_scalar(x):
         return EinsteinProduct(x, "->" + LETTERS[:len(shape)], shape)
-    broadcast_shapes((_label(x), x.shape), ("the target", shape))
+    broadcast_shapes((x, x.shape), ("the target", shape))
     if x.rank > len(shape):
         raise ShapeError(f"cannot broadcast {_label(x)} of shape {format_shape(x.shape)} "
                          f"to the lower order shape {format_shape(shape)}")
@@ -159,7 +159,7 @@ def _aligned_letters(own_shape, full_shape, output: str) -> str:
 def _broadcast_all(operands):
     """Broadcast tensor operands (and scalars) to one shape; return the shape and the operands."""
     tensors = [x for x in operands if isinstance(x, TensorExpr)]
-    shape = broadcast_shapes(*((_label(x), x.shape) for x in tensors))
+    shape = broadcast_shapes(*((x, x.shape) for x in tensors))
     return shape, [broadcast_to(x, shape) for x in operands]
 
 
@@ -256,7 +256,7 @@ def multiply(a, b):
             return x
         letters = LETTERS[:x.rank]
         return EinsteinProduct(c, letters + "->" + letters, (), x)
-    shape = broadcast_shapes((_label(a), a.shape), (_label(b), b.shape))
+    shape = broadcast_shapes((a, a.shape), (b, b.shape))
     output = LETTERS[:len(shape)]
     la = _aligned_letters(a.shape, shape, output)
     lb = _aligned_letters(b.shape, shape, output + la)

@@ -19,7 +19,7 @@ from sympy.core.symbol import Str
 
 from ..errors import ShapeError, SpecError
 from .indices import format_spec, parse_spec, unique
-from .shapes import as_shape, format_shape
+from .shapes import as_shape, format_shape, short_label
 
 
 def _operator(builder: str):
@@ -125,8 +125,7 @@ class TensorExpr(sp.Expr):
 
 def _label(expr) -> str:
     """A short name of an operand for error messages."""
-    text = str(expr)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return short_label(expr)
 
 
 class TensorSymbol(TensorExpr):

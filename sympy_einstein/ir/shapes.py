@@ -53,8 +53,21 @@ def format_shape(shape) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ")"
 
 
+def short_label(operand) -> str:
+    """An operand as it appears in an error message: its text, shortened to 40 characters.
+
+    >>> short_label("x" * 50)
+    'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx...'
+    """
+    text = str(operand)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def broadcast_shapes(*named_shapes) -> tuple:
-    """NumPy broadcasting of ``(name, shape)`` pairs: right-aligned; only a declared 1 stretches.
+    """NumPy broadcasting of ``(operand, shape)`` pairs: right-aligned; only a declared 1 stretches.
+
+    The operands are only printed (shortened) when the shapes do not broadcast, so checking stays
+    cheap for deep expressions.
 
     >>> broadcast_shapes(("A", (2, 1)), ("B", (3,)))
     (2, 3)
@@ -70,7 +83,7 @@ def broadcast_shapes(*named_shapes) -> tuple:
             if size == 1:
                 size = shape[k]
             elif shape[k] != size:
-                names = " with ".join(f"{n} (shape {format_shape(s)})" for n, s in named_shapes)
+                names = " with ".join(f"{short_label(n)} (shape {format_shape(s)})" for n, s in named_shapes)
                 raise ShapeError(f"cannot broadcast {names}: axis {axis} has size {size} and {shape[k]}")
         result.append(size)
     return tuple(result)
