@@ -20,7 +20,8 @@ from sympy.codegen.cfunctions import log1p as _log1p
 from .errors import ShapeError, SpecError
 from .functions import relu as _relu, sigmoid as _sigmoid, softplus as _softplus
 from .ir.indices import LETTERS, fresh_letters, parse_spec, unique
-from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor, _label
+from .ir.nodes import (EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor, _label,
+                       canonical_variables)
 from .ir.shapes import as_shape, broadcast_shapes, format_shape
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ def _from_scalar_tree(expr: sp.Expr) -> TensorExpr:
             return node
         return node.func(*(cut(a) for a in node.args))
 
-    variables = [sp.Dummy(f"t{k}", real=True) for k in range(len(expr.atoms(TensorExpr)) + 8)]
+    variables = [sp.Dummy(f"t{k}", real=True) for k in range(len(expr.atoms(TensorExpr)))]
     body = cut(expr)
     variables = variables[:len(tensors)]
     return elementwise(sp.Lambda(tuple(variables), body), *tensors)
@@ -251,7 +252,7 @@ def multiply(a, b):
     if _is_scalar(a) or _is_scalar(b):
         c, x = (a, b) if _is_scalar(a) else (b, a)
         if isinstance(x, EinsteinProduct):
-            return EinsteinProduct(c * x.coeff, x.args[1], x.args[2], *x.operands)
+            return EinsteinProduct(c * x.coefficient, x.args[1], x.args[2], *x.operands)
         if isinstance(x, ZeroTensor):
             return x
         letters = LETTERS[:x.rank]
@@ -266,7 +267,7 @@ def multiply(a, b):
 def divide(a, b):
     """``a / b`` entry by entry: ``a * (1/b)``.
 
-    >>> (vector("x", 3) / 2).coeff
+    >>> (vector("x", 3) / 2).coefficient
     1/2
     """
     b = as_operand(b)
@@ -407,7 +408,7 @@ def outer(a, b) -> TensorExpr:
 
 def _as_lambda(f, arity: int) -> sp.Lambda:
     """A SymPy ``Lambda`` of ``arity`` real variables from a Lambda, a SymPy function or a callable."""
-    variables = tuple(sp.Dummy(f"t{k}" if arity > 1 else "t", real=True) for k in range(arity))
+    variables = canonical_variables(arity)
     if isinstance(f, sp.Lambda):
         if len(f.variables) != arity:
             raise ShapeError(f"the function {f} takes {len(f.variables)} argument(s), not {arity}")
@@ -442,7 +443,8 @@ def elementwise(f, *operands) -> TensorExpr:
     if len(tensors) < len(operands):
         constants = {v: x for v, x in zip(function.variables, operands) if _is_scalar(x)}
         kept = [v for v, x in zip(function.variables, operands) if not _is_scalar(x)]
-        function = sp.Lambda(tuple(kept), function.expr.xreplace(constants))
+        renaming = dict(zip(kept, canonical_variables(len(kept))))
+        function = sp.Lambda(tuple(renaming.values()), function.expr.xreplace(constants).xreplace(renaming))
     _, tensors = _broadcast_all(tensors)
     return Elementwise(function, *tensors)
 

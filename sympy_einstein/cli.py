@@ -134,14 +134,14 @@ def einsum_form(expr) -> str:
     if isinstance(expr, EinsteinProduct):
         args = [einsum_form(o) for o in expr.operands]
         if not args:
-            args = [sp.sstr(expr.coeff)]
+            args = [sp.sstr(expr.coefficient)]
         text = f"einsum('{expr.spec}', {', '.join(args)}"
         if expr.args[2]:
             text += f", sizes={_shape_text(expr.args[2])}"
         text += ")"
-        if expr.coeff == 1 or not expr.operands:
+        if expr.coefficient == 1 or not expr.operands:
             return text
-        return "-" + text if expr.coeff == -1 else f"{sp.sstr(expr.coeff)}*{text}"
+        return "-" + text if expr.coefficient == -1 else f"{sp.sstr(expr.coefficient)}*{text}"
     return sp.sstr(expr)
 
 

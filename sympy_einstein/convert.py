@@ -133,7 +133,7 @@ def _product(expr: EinsteinProduct):
         result = _diagonal_matrix(_chain(inputs, matrices, output[0], expr.index_sizes))
     else:
         result = _chain(inputs, matrices, output, expr.index_sizes)
-    return _scale(expr.coeff * sp.Mul(*scalars), result)
+    return _scale(expr.coefficient * sp.Mul(*scalars), result)
 
 
 def _diagonal_matrix(v):

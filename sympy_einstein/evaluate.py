@@ -340,7 +340,7 @@ def _product(ev: _Evaluator, node: EinsteinProduct) -> np.ndarray:
     sizes = {c: ev.size(s, node) for c, s in node.index_sizes.items()}
     letters = unique(node.output)
     contracted = _contract(ev, node, letters)
-    coeff = _scalar_value(node.coeff, ev.values, lambda: f"the coefficient of {_short(node)}")
+    coeff = _scalar_value(node.coefficient, ev.values, lambda: f"the coefficient of {_short(node)}")
     compact = np.broadcast_to(contracted, tuple(sizes[c] for c in letters)) * coeff
     if len(letters) == len(node.output):
         return np.array(compact)

@@ -199,7 +199,7 @@ def _check_product(node: EinsteinProduct) -> None:
         _require(len(letters) == operand.rank, node, f"index string '{letters}' does not fit {operand.shape}")
         for letter, size in zip(letters, operand.shape, strict=True):
             _require(sizes.setdefault(letter, size) == size, node, f"index '{letter}' has two sizes")
-    _require(not node.coeff.has(TensorExpr), node, "the coefficient contains a tensor")
+    _require(not node.coefficient.has(TensorExpr), node, "the coefficient contains a tensor")
     _require(node.shape == tuple(node.index_sizes[c] for c in node.output), node, "shape != output sizes")
     for letter, size in sizes.items():
         _require(node.index_sizes[letter] == size, node, f"index_sizes['{letter}'] disagrees with the operands")

@@ -77,7 +77,7 @@ def test_matrix_factorization_hessian_keeps_the_delta_as_a_repeated_index():
     H = hessian(se.sum((T - U @ V.T) ** 2), U)
     assert H.shape == (n, k, n, k)
     assert isinstance(H, se.EinsteinProduct), type(H).__name__
-    assert list(H.operands) == [V, V] and H.coeff == 2
+    assert list(H.operands) == [V, V] and H.coefficient == 2
     out = H.output
     assert out[0] == out[2] and out[1] != out[3], "delta(i, i') as a repeated output index"
     assert not unit_tensors(H)

@@ -97,7 +97,7 @@ def test_unit_tensor_with_both_indices_in_output_is_a_compact_diagonal():
 
 def test_unit_tensor_contracted_with_itself_is_its_trace_size():
     result = simplified(se.einsum("ab,ab->", UNIT_VECTOR, UNIT_VECTOR))
-    assert isinstance(result, EP) and result.spec == "->" and result.coeff == n
+    assert isinstance(result, EP) and result.spec == "->" and result.coefficient == n
 
 
 def test_diagonal_read_of_diagonal_write_is_the_vector():
@@ -111,7 +111,7 @@ def test_trace_of_diagonal_is_sum():
 
 def test_broadcast_then_sum_gives_factor_of_size():
     result = simplified(se.einsum("ab->a", se.einsum("a->ab", x, sizes={"b": m})))
-    assert result.coeff == m and result.operands == (x,) and result.spec == "a->a"
+    assert result.coefficient == m and result.operands == (x,) and result.spec == "a->a"
 
 
 def test_three_level_nested_products_become_one():
@@ -123,7 +123,7 @@ def test_three_level_nested_products_become_one():
 
 def test_coefficients_multiply_when_flattening():
     result = simplified(2 * se.einsum("ab,b->a", 3 * A, -x))
-    assert result.coeff == -6 and set(result.operands) == {A, x}
+    assert result.coefficient == -6 and set(result.operands) == {A, x}
 
 
 def test_flatten_keeps_inner_summed_letters_apart():
@@ -182,7 +182,7 @@ def test_elementwise_of_zero_with_zero_value_is_zero():
 
 def test_elementwise_of_zero_with_nonzero_value_is_constant():
     result = simplified(se.exp(se.zeros(n)))
-    assert isinstance(result, EP) and result.spec == "->a" and result.coeff == 1
+    assert isinstance(result, EP) and result.spec == "->a" and result.coefficient == 1
 
 
 def test_elementwise_that_vanishes_at_zero_is_not_zero():
@@ -203,7 +203,7 @@ def test_identity_product_is_its_operand():
 
 def test_scalar_product_stays_a_tensor_expression():
     result = simplified(se.einsum(",->", 2, EP(3, "->", ())))
-    assert isinstance(result, EP) and result.spec == "->" and result.coeff == 6
+    assert isinstance(result, EP) and result.spec == "->" and result.coefficient == 6
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def test_nested_sums_are_flattened():
 def test_like_terms_combine():
     result = simplified(2 * x + y + 3 * x)
     assert isinstance(result, se.TensorAdd) and len(result.terms) == 2
-    assert {t.coeff for t in result.terms if isinstance(t, EP)} == {5}
+    assert {t.coefficient for t in result.terms if isinstance(t, EP)} == {5}
 
 
 def test_cancelling_terms_give_zero():
@@ -226,7 +226,7 @@ def test_cancelling_terms_give_zero():
 
 def test_like_terms_up_to_alpha_renaming_combine():
     result = simplified(A @ x + se.einsum("pq,q->p", A, x))
-    assert isinstance(result, EP) and result.coeff == 2
+    assert isinstance(result, EP) and result.coefficient == 2
 
 
 def test_products_differing_in_one_operand_are_factored():
@@ -369,7 +369,7 @@ def test_matrix_factorization_hessian_keeps_delta_as_repeated_index():
     d_residual = EP(-1, "abcd,eb->aecd", (), unit, v_symbol)  # d(T - U V^T)/dU
     hessian = EP(-2, "abcd,be->aecd", (), d_residual, v_symbol)  # d(-2 (T - U V^T) V)/dU
     result = simplified(hessian)
-    assert isinstance(result, EP) and result.coeff == 2 and result.operands == (v_symbol, v_symbol)
+    assert isinstance(result, EP) and result.coefficient == 2 and result.operands == (v_symbol, v_symbol)
     assert result.spec == "db,dc->abac" and tuple(result.args[2]) == (n,)
     bindings = random_bindings([hessian])
     v = bindings[v_symbol]

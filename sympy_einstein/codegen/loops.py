@@ -193,7 +193,7 @@ def _unfold_view(letters: str, node, inlined: set):
     coeff = sp.Integer(1)
     while node in inlined and is_view(node):
         mapping = dict(zip(node.output, letters, strict=False))
-        coeff, letters, node = coeff * node.coeff, "".join(mapping[c] for c in node.inputs[0]), node.operands[0]
+        coeff, letters, node = coeff * node.coefficient, "".join(mapping[c] for c in node.inputs[0]), node.operands[0]
     return coeff, letters, node
 
 
@@ -212,7 +212,7 @@ def _entry(state, node, letters: str, inlined: set) -> sp.Expr:
     mapping = dict(zip(node.output, letters, strict=False))
     factors = [_entry(state, op, "".join(mapping[c] for c in s), inlined)
                for s, op in zip(node.inputs, node.operands, strict=False)]
-    return node.coeff * sp.Mul(*factors)
+    return node.coefficient * sp.Mul(*factors)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,7 +227,7 @@ def _lower_node(state, node, inlined: set) -> str:
     out = node.output if isinstance(node, EinsteinProduct) else LETTERS[:node.rank]
     if isinstance(node, EinsteinProduct):
         mapping = {c: c for c in out}
-        body = node.coeff * sp.Mul(*(_entry(state, op, "".join(mapping[c] for c in s), inlined)
+        body = node.coefficient * sp.Mul(*(_entry(state, op, "".join(mapping[c] for c in s), inlined)
                                      for s, op in zip(node.inputs, node.operands, strict=False)))
         sizes = node.index_sizes
     else:
@@ -268,7 +268,7 @@ def _loop(state, target, out, summed, sizes, body, scale=sp.S.One, comment="", a
 
 def _lower_contraction(state, node, target: str, comment: str) -> str:
     """Pairwise steps (BLAS where they are matrix products), then the output's layout and scale."""
-    scale, arrays = node.coeff, []
+    scale, arrays = node.coefficient, []
     for letters, op in zip(node.inputs, node.operands, strict=False):
         factor, letters, op = _unfold_view(letters, op, state.inlined)
         scale = scale * factor
@@ -384,7 +384,7 @@ def _lower_step(state, step, values, name, sizes, scale, comment) -> None:
 def _describe(node) -> str:
     if isinstance(node, EinsteinProduct):
         names = ", ".join(_short(op) for op in node.operands)
-        coeff = "" if node.coeff == 1 else f"{node.coeff} * "
+        coeff = "" if node.coefficient == 1 else f"{node.coefficient} * "
         return f"{coeff}einsum('{node.spec}'{', ' if names else ''}{names})"
     return _short(node)
 

@@ -67,8 +67,8 @@ def _product(node: EinsteinProduct, values, names, hints) -> str:
     factors = [values[op] for op in node.operands if not op.rank]
     inputs = [s for s, _ in pairs]
     core = "".join(c for c in unique(node.output) if c in "".join(inputs))
-    if node.coeff != 1:
-        factors.insert(0, print_array(node.coeff, names))
+    if node.coefficient != 1:
+        factors.insert(0, print_array(node.coefficient, names))
     if not pairs:
         text = " * ".join(factors) or "1.0"
     else:

@@ -129,7 +129,7 @@ def _scalar_symbols(node) -> set:
     for size in node.shape:
         found |= sp.sympify(size).free_symbols
     if isinstance(node, EinsteinProduct):
-        found |= node.coeff.free_symbols
+        found |= node.coefficient.free_symbols
         for size in node.args[2]:
             found |= size.free_symbols
     if isinstance(node, Elementwise):

@@ -34,7 +34,7 @@ def distribute_large_sums(expr):
 def _replace_operand(product: EinsteinProduct, k: int, operand) -> EinsteinProduct:
     operands = list(product.operands)
     operands[k] = operand
-    return EinsteinProduct(product.coeff, product.spec, product.args[2], *operands)
+    return EinsteinProduct(product.coefficient, product.spec, product.args[2], *operands)
 
 
 def for_codegen(expr):

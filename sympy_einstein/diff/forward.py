@@ -45,7 +45,7 @@ def _product_rule(node, d, direction):
             continue
         inputs = node.inputs[:k] + (node.inputs[k] + t,) + node.inputs[k + 1:]
         operands = node.operands[:k] + (dk,) + node.operands[k + 1:]
-        terms.append(EinsteinProduct(node.coeff, format_spec(inputs, node.output + t), node.args[2], *operands))
+        terms.append(EinsteinProduct(node.coefficient, format_spec(inputs, node.output + t), node.args[2], *operands))
     return add_all(terms, node.shape + direction.tangent_shape)
 
 

@@ -33,7 +33,7 @@ def _product_rule(node, bar, needs, n_out):
         present = set("".join(inputs))
         sizes = [size for c, size in _letter_sizes(sk, ak.shape) if c not in present]
         spec = format_spec(inputs, u + sk)
-        pairs.append((ak, EinsteinProduct(node.coeff, spec, sizes, bar, *(node.operands[j] for j in others))))
+        pairs.append((ak, EinsteinProduct(node.coefficient, spec, sizes, bar, *(node.operands[j] for j in others))))
     return pairs
 
 

@@ -22,6 +22,21 @@ from .indices import format_spec, parse_spec, unique
 from .shapes import as_shape, format_shape, short_label
 
 
+_VARIABLES: list = []
+
+
+def canonical_variables(count: int) -> tuple:
+    """The first ``count`` bound variables of elementwise functions: real Dummies, the same objects on
+    every call, so that ``exp`` built twice gives equal ``Lambda`` objects and equal nodes.
+
+    >>> canonical_variables(2) == canonical_variables(2)
+    True
+    """
+    while len(_VARIABLES) < count:
+        _VARIABLES.append(sp.Dummy(f"t{len(_VARIABLES)}", real=True))
+    return tuple(_VARIABLES[:count])
+
+
 def _operator(builder: str):
     """The method pair ``(__op__, __rop__)`` that calls ``sympy_einstein.build.<builder>``."""
     def forward(self, other):
@@ -213,8 +228,8 @@ class EinsteinProduct(TensorExpr):
         return obj
 
     def _validate(self, inputs, output):
-        if self.coeff.has(TensorExpr) or not self.coeff.is_commutative:
-            raise ShapeError(f"the coefficient {self.coeff} of a product must be a scalar free of tensors")
+        if self.coefficient.has(TensorExpr) or not self.coefficient.is_commutative:
+            raise ShapeError(f"the coefficient {self.coefficient} of a product must be a scalar free of tensors")
         for k, (letters, operand) in enumerate(zip(inputs, self.operands)):
             if not isinstance(operand, TensorExpr):
                 raise ShapeError(f"operand {k} of einsum '{self.spec}' is {_label(operand)}, not a tensor expression")
@@ -239,7 +254,7 @@ class EinsteinProduct(TensorExpr):
         as_shape(self.args[2], f"einsum '{self.spec}' sizes")
 
     @property
-    def coeff(self) -> sp.Expr:
+    def coefficient(self) -> sp.Expr:
         """The scalar factor (a SymPy expression free of tensors)."""
         return self.args[0]
 

@@ -23,10 +23,10 @@ _MATMUL_SPECS = {"ab,b->a", "ab,bc->ac", "a,a->", "a,ab->b"}
 
 @dataclass(frozen=True)
 class Form:
-    """A product seen as ``coeff * <kind>(operands)``; ``axes`` for sums and permutations."""
+    """A product seen as ``coefficient * <kind>(operands)``; ``axes`` for sums and permutations."""
 
     kind: str
-    coeff: sp.Expr
+    coefficient: sp.Expr
     operands: tuple
     inputs: tuple
     output: str
@@ -73,8 +73,8 @@ def split_scalar(node) -> tuple[sp.Expr, object]:
         return sp.S.One, node
     if _is_identity(node):
         inner_coeff, core = split_scalar(node.operands[0])
-        return node.coeff * inner_coeff, core
-    coeff, cores = node.coeff, []
+        return node.coefficient * inner_coeff, core
+    coeff, cores = node.coefficient, []
     for operand in node.operands:
         factor, core = split_scalar(operand)
         coeff, cores = coeff * factor, cores + [core]
@@ -93,12 +93,12 @@ def _distinct(letters: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def classify(product: EinsteinProduct) -> Form:
-    """The :class:`Form` of a product, with the operands' scalar factors moved into ``coeff``.
+    """The :class:`Form` of a product, with the operands' scalar factors moved into ``coefficient``.
 
     >>> import sympy_einstein as se
     >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
     >>> f = classify(2 * (A @ (3 * x)))
-    >>> f.kind, f.coeff, f.operands
+    >>> f.kind, f.coefficient, f.operands
     ('matmul', 6, (A, x))
     """
     coeff, core = split_scalar(product)
@@ -140,7 +140,7 @@ def matmul_pair(inputs, output: str, operands):
 
 
 def _transposed(matrix):
-    if (isinstance(matrix, EinsteinProduct) and matrix.coeff == 1 and len(matrix.operands) == 1
+    if (isinstance(matrix, EinsteinProduct) and matrix.coefficient == 1 and len(matrix.operands) == 1
             and _distinct(matrix.output) and matrix.output == matrix.inputs[0][::-1]):
         return matrix.operands[0]
     return EinsteinProduct(1, "ab->ba", (), matrix)
@@ -205,13 +205,13 @@ def implicit_broadcast(term, operands: bool = True):
     if not isinstance(term, EinsteinProduct) or len(term.operands) > 1 or not _distinct(term.output):
         return None
     if not term.operands:
-        return term.coeff
+        return term.coefficient
     (letters,) = term.inputs
     if not operands or len(letters) >= len(term.output) or not term.output.endswith(letters):
         return None
     if not _distinct(letters):
         return None
-    return rescaled(term.coeff, term.operands[0])
+    return rescaled(term.coefficient, term.operands[0])
 
 
 def rescaled(coeff, tensor):
@@ -224,7 +224,7 @@ def rescaled(coeff, tensor):
     if coeff == 1:
         return tensor
     if isinstance(tensor, EinsteinProduct):
-        return EinsteinProduct(coeff * tensor.coeff, tensor.args[1], tensor.args[2], *tensor.operands)
+        return EinsteinProduct(coeff * tensor.coefficient, tensor.args[1], tensor.args[2], *tensor.operands)
     letters = "abcdefghijklmnopqrstuvwxyz"[:tensor.rank]
     return EinsteinProduct(coeff, f"{letters}->{letters}", (), tensor)
 

@@ -154,7 +154,7 @@ def _factors(expr: EinsteinProduct, letters, supply, printer):
     mapping.update(zip(inner, supply.take(len(inner)), strict=True))
     joined = "".join(expr.inputs)
     summed = [mapping[c] for c in inner if joined.count(c) == 1]
-    coeff, factors = expr.coeff, []
+    coeff, factors = expr.coefficient, []
     for operand, string in zip(expr.operands, expr.inputs, strict=True):
         targets = [mapping[c] for c in string]
         if isinstance(operand, EinsteinProduct):

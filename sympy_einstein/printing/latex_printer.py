@@ -133,7 +133,7 @@ def _scalar_tree(expr):
     if isinstance(expr, EinsteinProduct):
         form = classify(expr)
         render, precedence = _product(form)
-        return scaled_latex(form.coeff, render, precedence)
+        return scaled_latex(form.coefficient, render, precedence)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

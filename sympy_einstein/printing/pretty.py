@@ -64,7 +64,7 @@ def _scalar_tree(expr):
     if isinstance(expr, EinsteinProduct):
         form = classify(expr)
         render, precedence = _product(form)
-        return scaled(form.coeff, render, precedence)
+        return scaled(form.coefficient, render, precedence)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

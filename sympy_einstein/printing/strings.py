@@ -72,7 +72,7 @@ def _scalar_tree(expr, printer):
     if isinstance(expr, EinsteinProduct):
         form = classify(expr)
         render, precedence = _product(form)
-        return scaled(form.coeff, render, precedence)
+        return scaled(form.coefficient, render, precedence)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

@@ -31,7 +31,7 @@ def simplify(expr, rules=None):
     >>> simplify(x * y) == simplify(y * x)
     True
     >>> five_x = simplify(2 * x + 3 * x)
-    >>> five_x.coeff, five_x.operands
+    >>> five_x.coefficient, five_x.operands
     (5, (x,))
     >>> simplify(x - x) == se.zeros(3)
     True

@@ -10,22 +10,9 @@ from __future__ import annotations
 import sympy as sp
 
 from ..ir.indices import LETTERS, format_spec, unique
-from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, ZeroTensor
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, ZeroTensor, canonical_variables
 from .keys import sort_key
 from .products import is_constant
-
-_VARIABLES: list = []
-
-
-def canonical_variables(count: int) -> tuple:
-    """The first ``count`` canonical real Dummies (the same objects on every call).
-
-    >>> canonical_variables(2) == canonical_variables(2)
-    True
-    """
-    while len(_VARIABLES) < count:
-        _VARIABLES.append(sp.Dummy(f"t{len(_VARIABLES)}", real=True))
-    return tuple(_VARIABLES[:count])
 
 
 def constant_value(expr):
@@ -37,7 +24,7 @@ def constant_value(expr):
     """
     if isinstance(expr, ZeroTensor):
         return sp.Integer(0)
-    return expr.coeff if is_constant(expr) else None
+    return expr.coefficient if is_constant(expr) else None
 
 
 def _is_finite(value) -> bool:
@@ -141,11 +128,11 @@ def hadamard_split(expr):
     factors = [op for s, op in zip(expr.inputs, expr.operands, strict=True) if s == out]
     others = [(s, op) for s, op in zip(expr.inputs, expr.operands, strict=True) if s != out]
     if not others:
-        return expr.coeff, factors, None
+        return expr.coefficient, factors, None
     covered = set("".join(s for s, _ in others))
     sizes = [size for c, size in zip(out, expr.shape, strict=True) if c not in covered]
     rest = EinsteinProduct(1, format_spec([s for s, _ in others], out), sizes, *(op for _, op in others))
-    return expr.coeff, factors, rest
+    return expr.coefficient, factors, rest
 
 
 def _cluster_children(expr) -> list:
@@ -192,7 +179,7 @@ def _scaled_or_hadamard(expr) -> bool:
     """Whether ``expr`` contributes more to a fused body than one leaf variable."""
     if not isinstance(expr, EinsteinProduct) or is_constant(expr):
         return False
-    return len(unique(expr.output)) == len(expr.output) and (expr.coeff != 1 or bool(_cluster_children(expr)))
+    return len(unique(expr.output)) == len(expr.output) and (expr.coefficient != 1 or bool(_cluster_children(expr)))
 
 
 def _body(expr, leaves: dict, memo: dict, root: bool = False):
@@ -264,5 +251,5 @@ def fuse_hadamard_groups(expr):
             keep = [k for k in range(len(expr.operands)) if k not in positions]
             inputs = [expr.inputs[k] for k in keep] + [s]
             operands = [expr.operands[k] for k in keep] + [fused]
-            return EinsteinProduct(expr.coeff, format_spec(inputs, expr.output), expr.args[2], *operands)
+            return EinsteinProduct(expr.coefficient, format_spec(inputs, expr.output), expr.args[2], *operands)
     return expr

@@ -69,7 +69,7 @@ def _own_key(node) -> tuple:
     elif isinstance(node, ZeroTensor):
         head = (1, _shape_key(node.shape))
     elif isinstance(node, EinsteinProduct):
-        head = (2, len(node.operands), node.spec, _shape_key(node.args[2]), str(node.coeff))
+        head = (2, len(node.operands), node.spec, _shape_key(node.args[2]), str(node.coefficient))
     elif isinstance(node, TensorAdd):
         head = (3, len(node.terms))
     elif isinstance(node, Elementwise):

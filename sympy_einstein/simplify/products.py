@@ -54,7 +54,7 @@ def flatten_product(expr):
         return expr
     letters = _Letters()
     outer = {c: letters.new(size) for c, size in expr.index_sizes.items()}
-    coeff, factors = expr.coeff, []
+    coeff, factors = expr.coefficient, []
     for string, operand in zip(expr.inputs, expr.operands, strict=True):
         ids = [outer[c] for c in string]
         if not isinstance(operand, EinsteinProduct):
@@ -63,7 +63,7 @@ def flatten_product(expr):
         inner = {c: letters.new(size) for c, size in operand.index_sizes.items()}
         for c, i in zip(operand.output, ids, strict=True):
             letters.union(i, inner[c])
-        coeff *= operand.coeff
+        coeff *= operand.coefficient
         factors.extend((op, [inner[c] for c in s]) for s, op in zip(operand.inputs, operand.operands, strict=True))
     flat = _assemble(letters, coeff, factors, [outer[c] for c in expr.output])
     return expr if flat is None else flat
@@ -118,7 +118,7 @@ def split_structured_terms(expr):
             if rest:
                 parts.append(rest[0] if len(rest) == 1 else TensorAdd(*rest))
             head, tail = expr.operands[:k], expr.operands[k + 1:]
-            return TensorAdd(*(EinsteinProduct(expr.coeff, expr.args[1], expr.args[2], *head, part, *tail)
+            return TensorAdd(*(EinsteinProduct(expr.coefficient, expr.args[1], expr.args[2], *head, part, *tail)
                                for part in parts))
     return expr
 
@@ -133,7 +133,7 @@ def zero_product(expr):
     """
     if not isinstance(expr, EinsteinProduct):
         return expr
-    if expr.coeff.is_zero or any(isinstance(op, ZeroTensor) for op in expr.operands):
+    if expr.coefficient.is_zero or any(isinstance(op, ZeroTensor) for op in expr.operands):
         return ZeroTensor(expr.shape)
     return expr
 
@@ -147,7 +147,7 @@ def unwrap_identity(expr):
     >>> unwrap_identity(se.einsum("ij->ij", A)) == A
     True
     """
-    if (isinstance(expr, EinsteinProduct) and len(expr.operands) == 1 and expr.coeff == 1
+    if (isinstance(expr, EinsteinProduct) and len(expr.operands) == 1 and expr.coefficient == 1
             and expr.inputs[0] == expr.output and len(set(expr.output)) == len(expr.output)):
         return expr.operands[0]
     return expr
@@ -175,7 +175,7 @@ def canonical_product(expr):
     spec = format_spec(inputs, output)
     if spec == expr.spec and operands == expr.operands:
         return expr
-    return EinsteinProduct(expr.coeff, spec, expr.args[2], *operands)
+    return EinsteinProduct(expr.coefficient, spec, expr.args[2], *operands)
 
 
 def _rename_and_sort(inputs, output, operands):
@@ -205,6 +205,6 @@ def scale(coeff, expr):
     """
     coeff = sp.sympify(coeff)
     if isinstance(expr, EinsteinProduct):
-        return EinsteinProduct(coeff * expr.coeff, expr.args[1], expr.args[2], *expr.operands)
+        return EinsteinProduct(coeff * expr.coefficient, expr.args[1], expr.args[2], *expr.operands)
     letters = LETTERS[:expr.rank]
     return EinsteinProduct(coeff, letters + "->" + letters, (), expr)

@@ -52,10 +52,10 @@ def split_coefficient(term):
     >>> split_coefficient(3 * se.vector("x", 2))
     (3, x)
     """
-    if not isinstance(term, EinsteinProduct) or term.coeff == 1:
-        return term.coeff if isinstance(term, EinsteinProduct) else 1, term
+    if not isinstance(term, EinsteinProduct) or term.coefficient == 1:
+        return term.coefficient if isinstance(term, EinsteinProduct) else 1, term
     base = EinsteinProduct(1, term.args[1], term.args[2], *term.operands)
-    return term.coeff, unwrap_identity(base)
+    return term.coefficient, unwrap_identity(base)
 
 
 # c1 * P + c2 * P = (c1 + c2) * P
@@ -64,7 +64,7 @@ def combine_like_terms(expr):
 
     >>> import sympy_einstein as se
     >>> x, y = se.vector("x", 2), se.vector("y", 2)
-    >>> combine_like_terms(se.TensorAdd(x, y, 2 * x)).terms[0].coeff
+    >>> combine_like_terms(se.TensorAdd(x, y, 2 * x)).terms[0].coefficient
     3
     """
     if not isinstance(expr, TensorAdd):
@@ -110,7 +110,7 @@ def factor_common_operands(expr):
 def _merge(expr, group, k):
     """Replace the terms of ``group`` in ``expr`` by one product with a sum at operand ``k``."""
     first = group[0]
-    summed = TensorAdd(*(scale(t.coeff, t.operands[k]) for t in group))
+    summed = TensorAdd(*(scale(t.coefficient, t.operands[k]) for t in group))
     operands = first.operands[:k] + (summed,) + first.operands[k + 1:]
     merged = EinsteinProduct(1, first.args[1], first.args[2], *operands)
     rest = [t for t in expr.terms if not any(t is g for g in group)]
