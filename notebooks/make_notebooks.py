@@ -45,8 +45,16 @@ Every derivative is simplified by default. Unsimplified, the raw rules leave uni
 `se.simplify` removes them."""),
     ("code", """A, x = se.matrix("A", n, n), se.vector("x", n)
 raw = se.derivative(se.derivative(x @ A @ x, x, simplify=False), x, simplify=False)
-print(sp.count_ops(raw, visual=False), "operations before,", sp.count_ops(se.simplify(raw), visual=False), "after")
-se.simplify(raw)"""),
+
+
+def stats(expr):
+    \"\"\"The number of distinct tensor nodes and the largest order among them.\"\"\"
+    nodes = {node for node in sp.preorder_traversal(expr) if isinstance(node, se.TensorExpr)}
+    return len(nodes), max(node.rank for node in nodes)
+
+
+print("raw:       ", raw, "   (nodes, largest order) =", stats(raw))
+print("simplified:", se.simplify(raw), "   (nodes, largest order) =", stats(se.simplify(raw)))"""),
     ("md", """## Compile and check
 `se.lambdify` generates Numba code (or NumPy with `backend="numpy"`). We check the compiled gradient and Hessian
 against central finite differences of the compiled loss."""),
@@ -68,6 +76,10 @@ print("max |Hessian - hand-written formula| =", np.abs(hess - by_hand).max())"""
     ("code", "print(loss_grad_hess.source[-1500:])"),
     ("md", """## From a formula
 The input language of MatrixCalculus.org reads the same loss from text:"""),
+    ("md", """For real data prefer `se.softplus(-y * (X @ w))`, the same loss written so that it cannot overflow;
+its derivatives come out in terms of the (stably evaluated) sigmoid:"""),
+    ("code", """f_stable = se.sum(se.softplus(-y * (X @ w)))
+se.hessian(f_stable, w)"""),
     ("code", """f2, symbols = se.parse("sum(log(exp(-y.*(X*w)) + vector(1)))", return_symbols=True)
 print(symbols)
 sp.diff(f2, symbols["w"])"""),
@@ -95,7 +107,7 @@ features = np.hstack([features, np.ones((m_, 1))])   # an intercept column"""),
     ("code", """n, m = sp.symbols("n m", integer=True, positive=True)
 X, w, y = se.matrix("X", m, n), se.vector("w", n), se.vector("y", m)
 lam = sp.Rational(1, 10)
-f = se.sum(se.log(1 + se.exp(-y * (X @ w)))) + lam / 2 * (w @ w)
+f = se.sum(se.softplus(-y * (X @ w))) + lam / 2 * (w @ w)   # softplus(t) = log(1 + exp(t)), stable
 g, H = sp.diff(f, w), se.hessian(f, w)
 derivs = se.lambdify([X, w, y], [f, g, H])
 H"""),
@@ -126,19 +138,59 @@ w0 = np.zeros(n_ + 1)
 start = time.perf_counter(); w_newton, h_newton = newton(w0); t_newton = time.perf_counter() - start
 start = time.perf_counter(); w_gd, h_gd = gradient_descent(w0, max_iter=3000); t_gd = time.perf_counter() - start
 print(f"Newton: {len(h_newton)} iterations, final gradient norm {h_newton[-1]:.1e}")
-print(f"gradient descent: {len(h_gd)} iterations, final gradient norm {h_gd[-1]:.1e}")
+print(f"gradient descent: {len(h_gd)} iterations, gradient norm from {h_gd[0]:.1e} to {h_gd[-1]:.1e}")
+print(f"time: Newton {t_newton:.2f} s, gradient descent {t_gd:.2f} s")
 print("accuracy:", np.mean(np.sign(features @ w_newton) == labels))"""),
     ("code", """fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.semilogy(h_newton, "o-", label="Newton (generated gradient and Hessian)")
 ax.semilogy(h_gd, label="gradient descent, step 1/L")
 ax.set_xscale("symlog", linthresh=10)
 ax.set_xlabel("iteration"); ax.set_ylabel("gradient norm"); ax.legend(); fig.tight_layout()"""),
-    ("md", """Newton's method converges quadratically and reaches machine precision in a handful of iterations;
-gradient descent needs thousands of steps for a few digits. Each Newton step costs one Hessian, which the
-generated code computes as fast as the hand-written formula $X^\\top \\mathrm{diag}(s)X + \\lambda I$:"""),
+    ("md", """Newton's method converges quadratically: the gradient norm falls to rounding level within the
+iterations printed above, while gradient descent with the safe step $1/L$ is still far from the optimum after
+3,000 steps. Each Newton step costs one Hessian; the generated one agrees with the hand-written formula
+$X^\\top \\mathrm{diag}(s(1-s))X + \\lambda I$:"""),
     ("code", """s = 1 / (1 + np.exp(-labels * (features @ w_newton)))
 by_hand = features.T @ (features * (s * (1 - s))[:, None]) + float(lam) * np.eye(n_ + 1)
 print("max |generated - hand-written| =", np.abs(derivs(features, w_newton, labels)[2] - by_hand).max())"""),
+]
+
+BENCHMARKS = [
+    ("md", """# Benchmarks as a plot
+
+The table in `benchmarks/README.md` comes from `python benchmarks/bench_codegen.py`, which also writes
+`benchmarks/results/codegen.json`. This notebook plots it: the time of each implementation divided by the time of
+the hand-written NumPy closed form, so 1 is "as fast as a careful person writes it by hand" and lower is faster.
+The numbers are the ones stored in the JSON file (see its `command` field), not measured again here."""),
+    ("code", """import json
+import pathlib
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+results = json.loads(pathlib.Path("../benchmarks/results/codegen.json").read_text())
+print("command:", results["command"])
+rows = results["rows"]
+columns = [("numba_ms", "generated numba"), ("numpy_backend_ms", "generated numpy"),
+           ("jax_ms", "JAX jit(hessian)/jit(grad)"), ("torch_ms", "PyTorch torch.func")]
+labels = [f"{row['problem']} {row['kind']}" for row in rows]
+for row, label in zip(rows, labels):
+    ratios = "  ".join(f"{name}={row[key] / row['hand_ms']:.2f}" for key, name in columns if row.get(key))
+    print(f"{label:45s} {ratios}")"""),
+    ("code", """fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.5))
+height = 0.8 / len(columns)
+positions = np.arange(len(rows))
+for k, (key, name) in enumerate(columns):
+    ratios = [row[key] / row["hand_ms"] if row.get(key) else np.nan for row in rows]
+    ax.barh(positions + k * height, ratios, height=height, label=name)
+ax.axvline(1.0, color="black", linewidth=1)
+ax.set_xscale("log")
+ax.set_yticks(positions + 0.4 - height / 2, labels)
+ax.invert_yaxis()
+ax.set_xlabel("time / hand-written NumPy (log scale; 1 = as fast as by hand)")
+ax.legend(loc="lower right", fontsize="small")
+fig.tight_layout()"""),
 ]
 
 
@@ -151,7 +203,7 @@ def build(cells) -> nbformat.NotebookNode:
     return notebook
 
 
-NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON}
+NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON, "benchmarks.ipynb": BENCHMARKS}
 
 
 def main(names=None) -> None:
