@@ -196,3 +196,14 @@ def test_symmetric_gram_is_computed_by_triangle(values):
     big = {A: rng.normal(size=(rows, cols)), x: rng.normal(size=rows), y: rng.normal(size=cols) / cols}
     for got, name in zip(fn(big[A], big[x], big[y]), names, strict=True):
         np.testing.assert_allclose(got, se.evaluate(CORPUS[name], big), rtol=1e-10, atol=1e-9)
+
+
+def test_transposed_reads_are_tiled_and_symmetric_results_halved():
+    from sympy_einstein.codegen.tiles import TILE
+    exprs = [C + C.T, C + 2 * C.T, se.exp(C) * C.T]
+    fn = se.lambdify([C], exprs, cache=False)
+    assert fn.source.count(f"for i_a0 in range(0, n, {TILE}):") == 3  # three tiled loop nests
+    assert fn.source.count("] = t0[i_a, i_b]") == 1  # only C + C.T is symmetric: its mirror write
+    value = {C: np.random.default_rng(4).normal(size=(2 * TILE + 5, 2 * TILE + 5))}
+    for got, expr in zip(fn(value[C]), exprs, strict=True):
+        np.testing.assert_allclose(got, se.evaluate(expr, value), rtol=1e-12)

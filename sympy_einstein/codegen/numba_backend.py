@@ -39,6 +39,7 @@ from ..ir.indices import unique
 from .loops import Blas, Gram, Loop, Scale, Sliced, lower
 from .plan import representative_sizes
 from .scalars import print_scalar
+from .tiles import tiled_lines, transposed_read
 from .vectorize import vectorize
 
 PARALLEL_WORK = 200_000
@@ -178,6 +179,9 @@ def _print_loop(op: Loop, names, parallel, hints, preallocated=False, arrays=Non
         lines.append(f"{op.target} = {alloc}({_shape(op.out, op.sizes, names)}, dtype)")
     work = math.prod(representative_sizes(op.sizes, hints).values())
     threaded = bool(parallel and distinct and work >= PARALLEL_WORK)
+    if transposed_read(op) and not threaded:
+        sizes = tuple(_size(op.sizes[c], names) for c in op.out)
+        return lines + tiled_lines(op, variables, sizes, common, scale + body), False
     depth = 0
     for k, c in enumerate(distinct):
         loop_range = "numba.prange" if threaded and k == 0 else "range"
