@@ -105,6 +105,27 @@ def measure(key, size, kind, options, extra):
     return row
 
 
+def interleaved(options) -> None:
+    """numba vs hand-written only, calls alternated, minimum of ``--repeats``: a steadier ratio on a busy
+    machine (run with OPENBLAS_NUM_THREADS=1 to keep BLAS threads from waiting on other processes)."""
+    print("| problem | derivative | numba min ms | hand-written min ms | numba / hand |\n|---|---|---|---|---|")
+    for key, size in problems.QUICK if options.quick else problems.FULL:
+        if options.only and key not in options.only.split(","):
+            continue
+        problem = problems.build(key, size)
+        for kind in ("gradient", "hessian"):
+            compiled, hand = se.lambdify(problem.args, derived(problem, kind)), getattr(problem, kind)
+            check(compiled(*problem.data), hand(*problem.data), "numba")
+            times = {compiled: [], hand: []}
+            for _ in range(options.repeats):
+                for fn, found in times.items():
+                    start = time.perf_counter()
+                    fn(*problem.data)
+                    found.append(1e3 * (time.perf_counter() - start))
+            best = [min(found) for found in times.values()]
+            print(f"| {problem.name} | {kind} | {best[0]:.2f} | {best[1]:.2f} | {best[0] / best[1]:.2f} |", flush=True)
+
+
 def subprocess_memory(key, size) -> dict:
     """Reload time and peak memory of the numba and hand-written Hessian, each in a fresh process."""
     found = {}
@@ -173,10 +194,14 @@ def main():
     parser.add_argument("--no-jax-torch", action="store_true")
     parser.add_argument("--max-vmap-bytes", type=float, default=3e9,
                         help="skip JAX/PyTorch Hessians whose basis-vector batch needs more memory")
+    parser.add_argument("--interleaved", action="store_true", help="numba vs hand-written only (see interleaved)")
     parser.add_argument("--memory", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.memory:
         print(json.dumps(memory_probe(*json.loads(options.memory))))
+        return
+    if options.interleaved:
+        interleaved(options)
         return
     os.environ["SYMPY_EINSTEIN_CACHE"] = tempfile.mkdtemp(prefix="se_bench_cache_")  # compile from scratch
     extra = [] if options.no_jax_torch else [e for e in ("jax", "torch") if importlib.util.find_spec(e)]
