@@ -135,8 +135,12 @@ def gradient_descent(w0, tol=1e-10, max_iter=20000):
 
 
 w0 = np.zeros(n_ + 1)
-start = time.perf_counter(); w_newton, h_newton = newton(w0); t_newton = time.perf_counter() - start
-start = time.perf_counter(); w_gd, h_gd = gradient_descent(w0, max_iter=3000); t_gd = time.perf_counter() - start
+start = time.perf_counter()
+w_newton, h_newton = newton(w0)
+t_newton = time.perf_counter() - start
+start = time.perf_counter()
+w_gd, h_gd = gradient_descent(w0, max_iter=3000)
+t_gd = time.perf_counter() - start
 print(f"Newton: {len(h_newton)} iterations, final gradient norm {h_newton[-1]:.1e}")
 print(f"gradient descent: {len(h_gd)} iterations, gradient norm from {h_gd[0]:.1e} to {h_gd[-1]:.1e}")
 print(f"time: Newton {t_newton:.2f} s, gradient descent {t_gd:.2f} s")
@@ -145,7 +149,10 @@ print("accuracy:", np.mean(np.sign(features @ w_newton) == labels))"""),
 ax.semilogy(h_newton, "o-", label="Newton (generated gradient and Hessian)")
 ax.semilogy(h_gd, label="gradient descent, step 1/L")
 ax.set_xscale("symlog", linthresh=10)
-ax.set_xlabel("iteration"); ax.set_ylabel("gradient norm"); ax.legend(); fig.tight_layout()"""),
+ax.set_xlabel("iteration")
+ax.set_ylabel("gradient norm")
+ax.legend()
+fig.tight_layout()"""),
     ("md", """Newton's method converges quadratically: the gradient norm falls to rounding level within the
 iterations printed above, while gradient descent with the safe step $1/L$ is still far from the optimum after
 3,000 steps. Each Newton step costs one Hessian; the generated one agrees with the hand-written formula
@@ -211,7 +218,9 @@ def main(names=None) -> None:
         if names and name not in names:
             continue
         notebook = build(cells)
-        NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+        resources = {"metadata": {"path": str(HERE)}}
+        client = NotebookClient(notebook, timeout=600, kernel_name="python3", resources=resources)
+        client.execute()
         nbformat.write(notebook, HERE / name)
         print("wrote", HERE / name)
 

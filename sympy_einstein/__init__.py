@@ -9,18 +9,18 @@ and reverse mode, Hessians and higher derivatives in compact form), print them a
 >>> (x @ A @ x).shape
 ()
 """
-from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp,
-                    log, log1p, matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin,
-                    softplus, sqrt, subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
-from .evaluate import evaluate
+from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp, log, log1p,
+                    matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin, softplus, sqrt,
+                    subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
 from .codegen import export, lambdify
-from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
-from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
-from .simplify import simplify
-from .parse import ParseError, parse
 from .convert import MatrixFormError, from_sympy, to_matrix
-from .printing import latex
 from .diff import derivative, gradient, hessian, hvp, jacobian
+from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
+from .evaluate import evaluate
+from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from .parse import ParseError, parse
+from .printing import latex
+from .simplify import simplify
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",

@@ -18,10 +18,20 @@ import sympy as sp
 from sympy.codegen.cfunctions import log1p as _log1p
 
 from .errors import ShapeError, SpecError
-from .functions import relu as _relu, sigmoid as _sigmoid, softplus as _softplus
+from .functions import relu as _relu
+from .functions import sigmoid as _sigmoid
+from .functions import softplus as _softplus
 from .ir.indices import LETTERS, fresh_letters, parse_spec, unique
-from .ir.nodes import (EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor, _label,
-                       canonical_variables)
+from .ir.nodes import (
+    EinsteinProduct,
+    Elementwise,
+    TensorAdd,
+    TensorExpr,
+    TensorSymbol,
+    ZeroTensor,
+    _label,
+    canonical_variables,
+)
 from .ir.shapes import as_shape, broadcast_shapes, format_shape
 
 # ---------------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class relu(sp.Function):  # noqa: N801
     def fdiff(self, argindex=1):
         return sp.Heaviside(self.args[0], 0)
 
-    def _eval_rewrite_as_Max(self, t, **kwargs):
+    def _eval_rewrite_as_Max(self, t, **kwargs):  # noqa: N802 -- SymPy's rewrite hook name
         return sp.Max(t, 0)
 
     def _eval_is_real(self):

@@ -21,7 +21,6 @@ from ..errors import ShapeError, SpecError
 from .indices import format_spec, parse_spec, unique
 from .shapes import as_shape, format_shape, short_label
 
-
 _VARIABLES: list = []
 
 
@@ -61,7 +60,7 @@ class TensorExpr(sp.Expr):
     _op_priority = 20.0
     is_number = False
     is_commutative = True
-    is_Matrix = False
+    is_Matrix = False  # noqa: N815 -- SymPy's flag names
 
     @property
     def shape(self) -> tuple:
@@ -76,7 +75,7 @@ class TensorExpr(sp.Expr):
     ndim = rank
 
     @property
-    def T(self):
+    def T(self):  # noqa: N802 -- numpy's name
         """The tensor with its axes reversed (numpy's ``.T``)."""
         from ..build import transpose
         return transpose(self)
@@ -154,7 +153,7 @@ class TensorSymbol(TensorExpr):
     """
 
     is_symbol = True
-    is_Symbol = False
+    is_Symbol = False  # noqa: N815
     _diff_wrt = True
 
     def __new__(cls, name, shape):

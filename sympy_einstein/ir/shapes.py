@@ -15,7 +15,8 @@ def as_size(size, where: str = "size") -> sp.Expr:
     >>> as_size(sp.Symbol("k"))
     Traceback (most recent call last):
     ...
-    sympy_einstein.errors.ShapeError: size k is not known to be a positive integer: declare it with sympy.Symbol('k', integer=True, positive=True)
+    sympy_einstein.errors.ShapeError: size k is not known to be a positive integer: declare it with
+    sympy.Symbol('k', integer=True, positive=True)
     """
     try:
         size = sp.sympify(size, strict=True)
