@@ -147,8 +147,9 @@ def _print_sliced(op: Sliced, names, hints, arrays) -> list:
     lines += [f"{op.target} = np.empty({_shape(op.out, op.sizes, names)}, dtype)",
               f"for {variable} in range({_size(op.sizes[op.out[0]], names)}):",
               f"    {op.view} = {op.array}[{variable}]"]
+    known = dict(arrays)  # arrays computed inside the loop are not reused after it
     for inner in op.ops:
-        lines += ["    " + line for line in _print_op(inner, names, False, hints, {}, arrays)[0]]
+        lines += ["    " + line for line in _print_op(inner, names, False, hints, {}, known)[0]]
     return lines + [f"    {op.target}[{variable}] = {op.inner}"]
 
 
