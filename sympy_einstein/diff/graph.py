@@ -80,18 +80,16 @@ def unit_tensor(shape) -> TensorExpr:
 
 
 def add_all(terms, shape) -> TensorExpr:
-    """The sum of ``terms`` (tensors of ``shape``); zeros are skipped, nested sums flattened.
+    """The sum of ``terms`` (tensors of ``shape``); zeros are skipped. A term that is a sum stays
+    one term: adjoints and tangents are shared, and copying their terms into every consumer would make
+    a chain's derivative quadratic in its length (the simplifier flattens sums that are not shared).
 
     >>> import sympy_einstein as se
     >>> x = se.vector("x", 3)
     >>> add_all([se.zeros(3), x], (3,)) == x, add_all([], (3,)) == se.zeros(3)
     (True, True)
     """
-    flat = []
-    for term in terms:
-        if term is None or isinstance(term, ZeroTensor):
-            continue
-        flat.extend(term.terms if isinstance(term, TensorAdd) else (term,))
+    flat = [term for term in terms if term is not None and not isinstance(term, ZeroTensor)]
     if not flat:
         return ZeroTensor(tuple(shape))
     return flat[0] if len(flat) == 1 else TensorAdd(*flat)

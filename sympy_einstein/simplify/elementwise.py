@@ -13,6 +13,7 @@ from ..ir.indices import LETTERS, format_spec, unique
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, ZeroTensor, canonical_variables
 from .keys import sort_key
 from .products import is_constant
+from .traverse import NOTHING_SHARED, uses_sharing
 
 
 def constant_value(expr):
@@ -165,11 +166,57 @@ def is_large(expr) -> bool:
     return False
 
 
-def _fusible(expr) -> bool:
+MAX_CLUSTER_NODES = 64
+
+
+def inlined_members(root, shared=NOTHING_SHARED) -> set:
+    """The ids of the members of ``root``'s elementwise cluster that fusion copies into the body:
+    ``root`` and every member whose consumers (``shared.consumers``) are all inlined members.
+    A member that other nodes consume too stays a leaf (the standard rule of loop fusion: it is
+    computed once), and so does a large body. The walk visits at most ``MAX_CLUSTER_NODES`` nodes.
+
+    >>> import sympy_einstein as se
+    >>> from sympy_einstein.simplify.traverse import shared_nodes
+    >>> x = se.vector("x", 2)
+    >>> s = se.sigmoid(x)
+    >>> expr = s * (1 - s)
+    >>> len(inlined_members(expr, shared_nodes(expr))) == len(inlined_members(expr))
+    True
+    >>> id(s) in inlined_members(se.tanh(s), shared_nodes(se.tanh(s) + se.sin(s)))
+    False
+    """
+    members, edges, seen = [root], [], {id(root)}
+    for node in members:  # breadth first, so the cap keeps the members nearest the root
+        if len(members) >= MAX_CLUSTER_NODES or (node is not root and is_large(node)):
+            continue
+        for child in {id(c): c for c in _cluster_children(node)}.values():
+            edges.append((node, child))
+            if id(child) not in seen:
+                seen.add(id(child))
+                members.append(child)
+    waiting = {id(m): 0 for m in members}  # visited parents not decided yet
+    children: dict = {}
+    for parent, child in edges:
+        waiting[id(child)] += 1
+        children.setdefault(id(parent), []).append(child)
+    inlined, votes, ready = {id(root)}, dict.fromkeys(waiting, 0), [root]
+    while ready:  # Kahn's order: a member is decided once all its visited parents are
+        node = ready.pop()
+        for child in children.get(id(node), ()):
+            votes[id(child)] += id(node) in inlined
+            waiting[id(child)] -= 1
+            if waiting[id(child)] == 0:
+                if votes[id(child)] >= shared.consumers(child) and not is_large(child):
+                    inlined.add(id(child))  # beyond the cap, its own members are leaves
+                ready.append(child)
+    return inlined
+
+
+def _fusible(expr, inlined: set) -> bool:
     """Whether ``expr`` is the root of a cluster that is worth fusing into one Elementwise."""
     if is_large(expr):
         return False
-    children = [c for c in _cluster_children(expr) if not is_large(c)]
+    children = [c for c in _cluster_children(expr) if id(c) in inlined]
     if isinstance(expr, Elementwise):
         return any(isinstance(c, (Elementwise, TensorAdd)) or _scaled_or_hadamard(c) for c in children)
     return any(isinstance(c, Elementwise) for c in children)
@@ -182,53 +229,65 @@ def _scaled_or_hadamard(expr) -> bool:
     return len(unique(expr.output)) == len(expr.output) and (expr.coefficient != 1 or bool(_cluster_children(expr)))
 
 
-def _body(expr, leaves: dict, memo: dict, root: bool = False):
-    """The scalar body of a cluster node in terms of variables for its leaves (filled in ``leaves``)."""
-    if expr in memo:
-        return memo[expr]
-    if not root and is_large(expr):
+def _body(expr, leaves: dict, memo: dict, inlined: set):
+    """The scalar body of a cluster node in terms of variables for its leaves (filled in ``leaves``);
+    only the members in ``inlined`` are expanded."""
+    if id(expr) in memo:
+        return memo[id(expr)]
+    if id(expr) not in inlined:
         result = leaves.setdefault(expr, sp.Dummy(f"t{len(leaves)}", real=True))
     elif isinstance(expr, Elementwise):
-        inner = [_body(op, leaves, memo) for op in expr.operands]
+        inner = [_body(op, leaves, memo, inlined) for op in expr.operands]
         result = expr.function.expr.xreplace(dict(zip(expr.function.variables, inner, strict=True)))
     elif isinstance(expr, TensorAdd):
-        result = sp.Add(*(_body(t, leaves, memo) for t in expr.terms))
+        result = sp.Add(*(_body(t, leaves, memo, inlined) for t in expr.terms))
     else:
         split = hadamard_split(expr)
         if split is None or is_constant(expr) or (split[0] == 1 and not split[1]):
             result = leaves.setdefault(expr, sp.Dummy(f"t{len(leaves)}", real=True))
         else:
             coeff, factors, rest = split
-            parts = [_body(f, leaves, memo) for f in factors]
+            parts = [_body(f, leaves, memo, inlined) for f in factors]
             if rest is not None:
                 parts.append(leaves.setdefault(rest, sp.Dummy(f"t{len(leaves)}", real=True)))
             result = sp.Mul(coeff, *parts)
-    memo[expr] = result
+    memo[id(expr)] = result
     return result
 
 
 # A maximal cluster of elementwise operations is one elementwise function of its leaves:
 #   f(g(A), B) = (s, t -> f(g(s), t))(A, B),  c*A*f(B) + g(B) = (s, t -> c*s*f(t) + g(t))(A, B)
-def fuse_elementwise(expr):
-    """Fuse an elementwise cluster that contains an Elementwise node into one Elementwise node.
+# A member that other nodes consume too (``shared``) stays a leaf: it is computed once.
+@uses_sharing
+def fuse_elementwise(expr, shared=NOTHING_SHARED):
+    """Fuse an elementwise cluster that contains an Elementwise node into one Elementwise node;
+    members in ``shared`` (nodes with other consumers) and large bodies stay operands.
 
     >>> import sympy_einstein as se
     >>> y, z = se.vector("y", 3), se.vector("z", 3)
     >>> fused = fuse_elementwise(y * se.sigmoid(-y * z))
     >>> type(fused).__name__, fused.operands
     ('Elementwise', (y, z))
+    >>> from sympy_einstein.simplify.traverse import Sharing
+    >>> inner = se.tanh(z)
+    >>> fuse_elementwise(inner + se.sin(inner), Sharing([(inner, 3)])).operands == (inner,)
+    True
     """
-    if not _fusible(expr):
+    if not _fusible(expr, {id(c) for c in _cluster_children(expr)}):
+        return expr  # cheap test first: the cluster walk is needed only when fusion may apply
+    inlined = inlined_members(expr, shared)
+    if not _fusible(expr, inlined):
         return expr
     leaves: dict = {}
-    body = _body(expr, leaves, {}, root=True)
+    body = _body(expr, leaves, {}, inlined)
     fused = Elementwise(sp.Lambda(tuple(leaves.values()), body), *leaves)
     return canonical_elementwise(fused)
 
 
 # Operands with one index string s multiply entry by entry: einsum('ab,a,a->ab', X, u, f(v)) is
 # einsum('ab,a->ab', X, (s, t -> s f(t))(u, v)).
-def fuse_hadamard_groups(expr):
+@uses_sharing
+def fuse_hadamard_groups(expr, shared=NOTHING_SHARED):
     """Fuse the operands of a product that share one index string (no repeated letter, not the
     output) into one Elementwise operand, when at least one of them is an Elementwise node.
 
@@ -247,7 +306,8 @@ def fuse_hadamard_groups(expr):
     for s, positions in groups.items():
         members = [expr.operands[k] for k in positions]
         if len(members) >= 2 and any(isinstance(op, Elementwise) for op in members):
-            fused = fuse_elementwise(EinsteinProduct(1, format_spec([s] * len(members), s), (), *members))
+            group = EinsteinProduct(1, format_spec([s] * len(members), s), (), *members)
+            fused = fuse_elementwise(group, shared)
             keep = [k for k in range(len(expr.operands)) if k not in positions]
             inputs = [expr.inputs[k] for k in keep] + [s]
             operands = [expr.operands[k] for k in keep] + [fused]

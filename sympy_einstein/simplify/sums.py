@@ -8,6 +8,7 @@ from __future__ import annotations
 from ..ir.nodes import EinsteinProduct, TensorAdd, ZeroTensor
 from .keys import sort_key
 from .products import scale, unwrap_identity
+from .traverse import NOTHING_SHARED, uses_sharing
 
 
 def _sum(terms, shape):
@@ -17,18 +18,27 @@ def _sum(terms, shape):
     return terms[0] if len(terms) == 1 else TensorAdd(*terms)
 
 
-# (A + B) + C = A + B + C
-def flatten_sum(expr):
-    """Inline nested sums.
+# (A + B) + C = A + B + C, unless A + B has other consumers (then it is computed once)
+@uses_sharing
+def flatten_sum(expr, shared=NOTHING_SHARED):
+    """Inline nested sums that are not in ``shared`` (nodes with other consumers): copying a shared
+    sum's terms into each consumer would make a chain of sums quadratic in its length.
 
     >>> import sympy_einstein as se
+    >>> from sympy_einstein.simplify.traverse import Sharing
     >>> x, y, z = (se.vector(c, 2) for c in "xyz")
     >>> flatten_sum(se.TensorAdd(se.TensorAdd(x, y), z)).terms
     (x, y, z)
+    >>> inner = se.TensorAdd(x, y)
+    >>> flatten_sum(se.TensorAdd(inner, z), Sharing([(inner, 2)])).terms
+    (x + y, z)
     """
-    if not isinstance(expr, TensorAdd) or not any(isinstance(t, TensorAdd) for t in expr.terms):
+    def inlined(term):
+        return isinstance(term, TensorAdd) and term not in shared
+
+    if not isinstance(expr, TensorAdd) or not any(inlined(t) for t in expr.terms):
         return expr
-    return TensorAdd(*(s for t in expr.terms for s in (t.terms if isinstance(t, TensorAdd) else (t,))))
+    return TensorAdd(*(s for t in expr.terms for s in (t.terms if inlined(t) else (t,))))
 
 
 # A + 0 = A
