@@ -13,7 +13,7 @@ Peak memory of a Hessian call: in a subprocess, the peak resident size is reset
 (inputs + growth) / (inputs + output bytes). Resident pages see NumPy's and Numba's allocations alike,
 but only pages actually touched: lazily zeroed pages of ``numpy.zeros`` that are never written
 (off-diagonal blocks of the factorization Hessian) do not count. Writes a markdown table and
-``benchmarks/results/codegen.json``.
+``benchmarks/results/codegen.json`` (``codegen_quick.json`` with ``--quick``).
 """
 import argparse
 import importlib.util
@@ -215,8 +215,9 @@ def main():
             rows.append(measure(key, size, kind, options, extra))
             print(json.dumps(rows[-1]), flush=True)
     print(table(rows, extra))
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"command": command, "cpus": os.cpu_count(), "rows": rows}, indent=1))
+    results = RESULTS.with_name("codegen_quick.json") if options.quick else RESULTS  # keep the full run
+    results.parent.mkdir(exist_ok=True)
+    results.write_text(json.dumps({"command": command, "cpus": os.cpu_count(), "rows": rows}, indent=1))
 
 
 if __name__ == "__main__":
