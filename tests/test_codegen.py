@@ -68,6 +68,10 @@ CORPUS = {
     "twice_weighted_gram": se.einsum("ca,c,c,cb->ab", A, x, se.exp(A @ y), A),
     "gram": 3 * se.einsum("ca,cb->ba", A, A),
     "sliced_diagonal_blocks": se.einsum("db,dc,ad->abac", B, B, A),
+    "pair_gram": se.einsum("ea,ec,bf,df,cf,af->abcd", C, C, A, A, se.elementwise(lambda t: 1 - sp.tanh(t) ** 2, A),
+                           se.elementwise(lambda t: 2 - 2 * sp.tanh(t) ** 2, A)),
+    "pair_gram_plain": se.einsum("bf,af,df,cf->abcd", A, A, A, A),
+    "pair_gram_unequal_halves": se.einsum("bf,af,df,cf->abcd", A, A, A, se.exp(A)),
 }
 NAMES = list(CORPUS)
 
@@ -207,3 +211,16 @@ def test_transposed_reads_are_tiled_and_symmetric_results_halved():
     value = {C: np.random.default_rng(4).normal(size=(2 * TILE + 5, 2 * TILE + 5))}
     for got, expr in zip(fn(value[C]), exprs, strict=True):
         np.testing.assert_allclose(got, se.evaluate(expr, value), rtol=1e-12)
+
+
+def test_symmetric_order_four_gram_is_computed_by_column_blocks():
+    from sympy_einstein.codegen import numba_backend
+    names = ("pair_gram", "pair_gram_plain", "pair_gram_unequal_halves")
+    fn = se.lambdify([A, C], [CORPUS[name] for name in names], cache=False)
+    assert fn.source.count("(symmetric: upper column blocks, mirrored)") == 2  # not the unequal halves
+    rng = np.random.default_rng(5)
+    rows = 17  # Q has 17 * 17 rows: two column blocks of at least COLUMN_BLOCK
+    assert rows * rows > numba_backend.COLUMN_BLOCK
+    big = {A: rng.normal(size=(rows, 6)), C: rng.normal(size=(rows, rows))}
+    for got, name in zip(fn(big[A], big[C]), names, strict=True):
+        np.testing.assert_allclose(got, se.evaluate(CORPUS[name], big), rtol=1e-10, atol=1e-9)

@@ -23,6 +23,7 @@ import sympy as sp
 
 from ..ir.indices import LETTERS, unique
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
+from .pairgram import BlockGram, merge_proportional, pair_gram
 from .plan import contraction_steps, representative_sizes
 
 
@@ -268,14 +269,16 @@ def _loop(state, target, out, summed, sizes, body, scale=sp.S.One, comment="", a
 
 def _lower_contraction(state, node, target: str, comment: str) -> str:
     """Pairwise steps (BLAS where they are matrix products), then the output's layout and scale."""
-    scale, arrays = node.coefficient, []
+    scale, entries = node.coefficient, []
     for letters, op in zip(node.inputs, node.operands, strict=False):
         factor, letters, op = _unfold_view(letters, op, state.inlined)
         scale = scale * factor
         if op.rank == 0:
             scale = scale * state.read(state.names[op], "", 0)
         else:
-            arrays.append((state.names[op], letters))
+            entries.append((state.names[op], letters, op))
+    arrays, factor = merge_proportional(entries)
+    scale = scale * factor
     sizes = node.index_sizes
     core = "".join(c for c in unique(node.output) if any(c in s for _, s in arrays))
     if core == node.output:
@@ -298,6 +301,10 @@ def _contract(state, arrays, core: str, sizes: dict, scale, target: str, comment
             reads = {symbol: key for key, symbol in state.reads.items() if symbol in scale.free_symbols}
             state.ops.append(Scale(target, scale, 2, reads))
         return
+    split = pair_gram(arrays, core, sizes)
+    if split:
+        _lower_pair_gram(state, split, core, sizes, scale, target, comment)
+        return
     letter = _slice_letter(arrays, core, representative_sizes(sizes, state.hints))
     if letter:
         _lower_sliced(state, arrays, core, sizes, scale, target, comment)
@@ -309,6 +316,23 @@ def _contract(state, arrays, core: str, sizes: dict, scale, target: str, comment
         name = target if last else state.fresh()
         _lower_step(state, step, values, name, sizes, scale if last else sp.Integer(1), comment)
         values.append((name, step.out))
+
+
+def _lower_pair_gram(state, split, core, sizes, scale, target, comment) -> None:
+    """``Q[first + summed] = prod(half)``, ``G = Q Q^T`` (one triangle), ``target = scale G rest``."""
+    half_out = core[:len(core) // 2] + split.summed
+    q, gram = state.fresh(), state.fresh()
+    body = sp.Mul(*(state.read(name, letters, len(letters)) for name, letters in split.half))
+    state.ops.append(_loop(state, q, half_out, "", sizes, body, comment=comment + " (Gram factor)"))
+    state.ops.append(BlockGram(gram, q, core, split.summed, {c: sizes[c] for c in core + split.summed},
+                               comment + " (symmetric: upper column blocks, mirrored)"))
+    body = state.read(gram, core, len(core))
+    if split.rest:
+        rest_out = "".join(c for c in core if any(c in s for _, s in split.rest))
+        rest = state.fresh()
+        _contract(state, list(split.rest), rest_out, sizes, sp.Integer(1), rest, comment)
+        body = body * state.read(rest, rest_out, len(rest_out))
+    state.ops.append(_loop(state, target, core, "", sizes, body, scale, comment))
 
 
 def _slice_letter(arrays, core: str, sizes: dict) -> str:

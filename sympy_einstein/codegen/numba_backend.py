@@ -37,9 +37,10 @@ import sympy as sp
 
 from ..ir.indices import unique
 from .loops import Blas, Gram, Loop, Scale, Sliced, lower
+from .pairgram import BlockGram
 from .plan import representative_sizes
 from .scalars import print_scalar
-from .tiles import tiled_lines, transposed_read
+from .tiles import TILE, tiled_lines, transposed_read
 from .vectorize import vectorize
 
 PARALLEL_WORK = 200_000
@@ -109,6 +110,8 @@ def _print_op(op, names, parallel, hints, buffers, arrays) -> tuple[list, bool]:
         return _print_sliced(op, names, hints, arrays), False
     if isinstance(op, Gram):
         return _print_gram(op, names), False
+    if isinstance(op, BlockGram):
+        return _print_block_gram(op, names), False
     return _print_scale(op, names), False
 
 
@@ -138,6 +141,28 @@ def _print_gram(op: Gram, names) -> list:
         f"for i_p in range({n}):",
         "    for i_q in range(i_p):",
         f"        {t}[i_p, i_q] = {t}[i_q, i_p]",
+    ]
+
+
+def _print_block_gram(op: BlockGram, names) -> list:
+    """``x x^T`` for ``x`` viewed as ``rows x inner``: the upper triangle by about eight column blocks
+    (each one GEMM over the whole inner size), the lower one mirrored by tiles, then reshaped."""
+    t, x, half = op.target, op.x, op.out[:len(op.out) // 2]
+    rows = _size(sp.Mul(*(op.sizes[c] for c in half)), names)
+    inner = _size(sp.Mul(*(op.sizes[c] for c in op.summed)), names)
+    return ([f"# {op.comment}"] if op.comment else []) + [
+        f"{t}_x = {x}.reshape(({rows}, {inner}))",
+        f"{t}_g = np.empty(({rows}, {rows}), dtype)",
+        f"{t}_b = max({COLUMN_BLOCK}, ({rows} + 7) // 8)",
+        f"for j0 in range(0, {rows}, {t}_b):",
+        f"    j1 = min(j0 + {t}_b, {rows})",
+        f"    {t}_g[:j1, j0:j1] = {t}_x[:j1] @ {t}_x[j0:j1].T",
+        f"for i_p0 in range(0, {rows}, {TILE}):",
+        f"    for i_q0 in range(0, i_p0 + 1, {TILE}):",
+        f"        for i_p in range(i_p0, min(i_p0 + {TILE}, {rows})):",
+        f"            for i_q in range(i_q0, min(i_q0 + {TILE}, i_p)):",
+        f"                {t}_g[i_p, i_q] = {t}_g[i_q, i_p]",
+        f"{t} = {t}_g.reshape({_shape(op.out, op.sizes, names)})",
     ]
 
 
