@@ -447,7 +447,6 @@ def test_shared_subexpressions_are_simplified_once_and_stay_shared():
 
 
 def test_long_chain_does_not_hit_the_recursion_limit():
-    # built with the IR constructors directly: the builders label operands with str(), which recurses
     t = sp.Dummy("t", real=True)
     expr = x
     for step in range(400):
@@ -470,6 +469,60 @@ def test_long_elementwise_chain_is_fused_in_bounded_pieces():
     assert 2 <= len(pieces) <= 6
     assert all(len(list(sp.preorder_traversal(p.function.expr))) < 2 * MAX_BODY_NODES for p in pieces)
 
+
+
+def distinct_nodes(expr):
+    from sympy_einstein.diff.graph import postorder
+    return postorder(expr)
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_long_chain_gradient_stays_linear_in_size(mode):
+    # x_{k+1} = tanh(A @ x_k) + x_k, 150 operations: x_k feeds both A @ x_k and the sum, so fusion must
+    # leave it an operand (fusing it copies the whole chain into every step), and the flattened
+    # sums the + operator builds must become shared partial sums again
+    from sympy_einstein.diff import derivative
+    chain = x
+    for _ in range(50):
+        chain = se.tanh(A @ chain) + chain
+    assert len(chain.terms) == 51  # the operator flattened every step
+    raw = derivative(se.sum(chain), x, mode=mode, simplify=False)
+    result = simplify(raw)  # (no validate: its pickle round trip compares deep DAGs as trees)
+    found = distinct_nodes(result)
+    assert len(found) <= 6 * 50
+    fused = [node for node in found if isinstance(node, se.Elementwise)]
+    assert len(fused) >= 50  # one fused node per step at least
+    assert max(len(node.operands) for node in fused) <= 2
+    assert max(sp.count_ops(node.function.expr) for node in fused) <= 6
+    assert max(len(node.terms) for node in found if isinstance(node, se.TensorAdd)) <= 6
+    bindings = random_bindings(raw, seed=3)
+    bindings[A] = 0.3 * bindings[A]
+    np.testing.assert_allclose(evaluate(result, bindings), evaluate(raw, bindings), rtol=1e-9, atol=1e-9)
+    again = simplify(result)  # (forward mode: a further pass may still factor a few more terms)
+    assert len(distinct_nodes(again)) <= len(found) + 10
+
+
+def test_fusion_keeps_a_node_with_other_consumers_as_an_operand():
+    inner = se.tanh(A @ x)
+    expr = se.outer(se.sin(inner) + inner, A @ inner)  # inner feeds the sum and A @ inner
+    result = simplified(expr)
+    fused = [node for node in distinct_nodes(result) if isinstance(node, se.Elementwise)]
+    assert any(node.operands == (simplify(A @ x),) for node in fused)  # inner itself, computed once
+    assert any(inner_node in node.operands for node in fused for inner_node in fused)
+
+
+def test_fusion_inlines_a_node_whose_consumers_are_all_fused():
+    s = se.sigmoid(x)
+    result = simplified(s * (1 - s) + s)  # s has three consumers, all inside the cluster
+    assert isinstance(result, se.Elementwise) and result.operands == (x,)
+
+
+def test_a_shared_sum_is_not_flattened_into_its_consumers():
+    partial = se.TensorAdd(x, A @ y)
+    expr = se.outer(se.TensorAdd(partial, z), B @ partial)
+    result = simplified(expr)
+    sums = [node for node in distinct_nodes(result) if isinstance(node, se.TensorAdd)]
+    assert any(len(node.terms) == 2 and any(isinstance(t, se.TensorAdd) for t in node.terms) for node in sums)
 
 # ---------------------------------------------------------------------------------------------
 # property test: random expressions keep their value

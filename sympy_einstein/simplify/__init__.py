@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..errors import EinsteinError
 from ..ir.nodes import TensorExpr
+from .prefixes import share_partial_sums
 from .rulesets import RULESETS
 from .traverse import rewrite
 
@@ -43,7 +44,7 @@ def simplify(expr, rules=None):
             expr = as_operand(expr)
         else:
             return expr
-    return rewrite(expr, rules)
+    return rewrite(share_partial_sums(expr), rules)  # flattened partial sums are shared again first
 
 
 def _resolve(rules):

@@ -173,7 +173,8 @@ def inlined_members(root, shared=NOTHING_SHARED) -> set:
     """The ids of the members of ``root``'s elementwise cluster that fusion copies into the body:
     ``root`` and every member whose consumers (``shared.consumers``) are all inlined members.
     A member that other nodes consume too stays a leaf (the standard rule of loop fusion: it is
-    computed once), and so does a large body. The walk visits at most ``MAX_CLUSTER_NODES`` nodes.
+    computed once), and so does a large body. Only inlined members are expanded, at most
+    ``MAX_CLUSTER_NODES`` of them, so the cost is bounded by the size of the fused body.
 
     >>> import sympy_einstein as se
     >>> from sympy_einstein.simplify.traverse import shared_nodes
@@ -185,30 +186,15 @@ def inlined_members(root, shared=NOTHING_SHARED) -> set:
     >>> id(s) in inlined_members(se.tanh(s), shared_nodes(se.tanh(s) + se.sin(s)))
     False
     """
-    members, edges, seen = [root], [], {id(root)}
-    for node in members:  # breadth first, so the cap keeps the members nearest the root
-        if len(members) >= MAX_CLUSTER_NODES or (node is not root and is_large(node)):
-            continue
+    inlined, votes, work = {id(root)}, {}, [root]
+    while work:  # a member is inlined once its last consumer is
+        node = work.pop()
         for child in {id(c): c for c in _cluster_children(node)}.values():
-            edges.append((node, child))
-            if id(child) not in seen:
-                seen.add(id(child))
-                members.append(child)
-    waiting = {id(m): 0 for m in members}  # visited parents not decided yet
-    children: dict = {}
-    for parent, child in edges:
-        waiting[id(child)] += 1
-        children.setdefault(id(parent), []).append(child)
-    inlined, votes, ready = {id(root)}, dict.fromkeys(waiting, 0), [root]
-    while ready:  # Kahn's order: a member is decided once all its visited parents are
-        node = ready.pop()
-        for child in children.get(id(node), ()):
-            votes[id(child)] += id(node) in inlined
-            waiting[id(child)] -= 1
-            if waiting[id(child)] == 0:
-                if votes[id(child)] >= shared.consumers(child) and not is_large(child):
-                    inlined.add(id(child))  # beyond the cap, its own members are leaves
-                ready.append(child)
+            votes[id(child)] = votes.get(id(child), 0) + 1
+            if (id(child) not in inlined and votes[id(child)] >= shared.consumers(child)
+                    and len(inlined) < MAX_CLUSTER_NODES and not is_large(child)):
+                inlined.add(id(child))
+                work.append(child)
     return inlined
 
 
