@@ -12,17 +12,7 @@ import sympy as sp
 from ..errors import DifferentiationError
 from ..ir.indices import LETTERS
 from ..ir.nodes import Elementwise, TensorAdd, TensorExpr, ZeroTensor
-
-
-def children(expr: TensorExpr) -> tuple:
-    """The tensor operands of a node (its other args are scalars, specs, sizes or a Lambda).
-
-    >>> import sympy_einstein as se
-    >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
-    >>> children(A @ x) == (A, x)
-    True
-    """
-    return tuple(a for a in expr.args if isinstance(a, TensorExpr))
+from ..ir.walk import children, postorder_by_identity
 
 
 def postorder(root: TensorExpr) -> list:
@@ -36,19 +26,8 @@ def postorder(root: TensorExpr) -> list:
     >>> [type(n).__name__ for n in postorder(se.exp(x) + x)]
     ['TensorSymbol', 'Elementwise', 'TensorAdd']
     """
-    order, done, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done:
-            continue
-        if expanded:
-            done.add(id(node))
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(children(node)) if id(child) not in done)
     distinct = {}
-    for node in order:
+    for node in postorder_by_identity(root):
         distinct.setdefault(node, node)
     return list(distinct)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..ir.nodes import TensorAdd, TensorExpr
+from ..ir.walk import postorder_by_identity
 
 _MASK = (1 << 64) - 1
 
@@ -39,7 +40,7 @@ def share_partial_sums(root: TensorExpr) -> TensorExpr:
     flat: dict = {}       # id(rewritten sum) -> Counter of the ids of its flattened terms
     by_signature: dict = {}  # signature of a flattened term multiset -> rewritten sums with it
     keep = []             # holds every rewritten node, so ids stay unique
-    for node in _postorder(root):
+    for node in postorder_by_identity(root):
         args = [image[id(a)] if isinstance(a, TensorExpr) else a for a in node.args]
         new = node if all(a is b for a, b in zip(args, node.args, strict=True)) else node.func(*args)
         if isinstance(new, TensorAdd):
@@ -65,19 +66,3 @@ def _register(node: TensorAdd, flat: dict, by_signature: dict) -> TensorAdd:
     flat[id(result)] = terms  # the terms it had: a longer sum extends these
     by_signature.setdefault(total, []).append(result)
     return result
-
-
-def _postorder(root: TensorExpr) -> list:
-    """The distinct nodes (by identity) below ``root``, each after all of its children; iterative."""
-    order, done, stack = [], set(), [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in done:
-            continue
-        if expanded:
-            done.add(id(node))
-            order.append(node)
-            continue
-        stack.append((node, True))
-        stack.extend((a, False) for a in node.args if isinstance(a, TensorExpr) and id(a) not in done)
-    return order
