@@ -2,7 +2,7 @@
 """Benchmark generated code (numba, numpy backends) against hand-written NumPy closed forms, JAX and PyTorch.
 
 Run: ``python benchmarks/bench_codegen.py [--quick] [--repeats R]`` (full sizes of issue 4 by default).
-The gradient and Hessian of each problem (``codegen_problems.py``) come from ``sympy_einstein.diff``.
+The gradient and Hessian of each problem (``codegen_problems.py``) come from ``sympy_einstein.derivatives``.
 Every result is checked against the hand-written formula (``assert_allclose``) before it is timed.
 Times are medians over repeats (fewer repeats when one call takes more than ``--budget`` s / R).
 Compile time = ``lambdify`` + first call (on tiny data) in a fresh cache directory; reload = the same
@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import codegen_problems as problems  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
-from sympy_einstein.diff import gradient, hessian  # noqa: E402
+from sympy_einstein.derivatives import gradient, hessian  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "codegen.json"
 

@@ -17,8 +17,8 @@ import time
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.diff import derivative, gradient, hessian
-from sympy_einstein.diff.graph import _partial_body, postorder
+from sympy_einstein.derivatives import derivative, gradient, hessian
+from sympy_einstein.derivatives.graph import _partial_body, postorder
 from sympy_einstein.ir import Elementwise
 
 

@@ -14,13 +14,13 @@ from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsu
                     subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
 from .codegen import export, lambdify
 from .convert import MatrixFormError, from_sympy, to_matrix
-from .diff import derivative, gradient, hessian, hvp, jacobian
+from .derivatives import derivative, diff, gradient, hessian, hvp, jacobian, jvp, vjp
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
-from .evaluate import evaluate
+from .evaluation import evaluate
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
-from .parse import ParseError, parse
+from .parsing import ParseError, parse
 from .printing import latex
-from .simplify import simplify
+from .simplification import simplify
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
@@ -35,5 +35,5 @@ __all__ = [
     "ParseError", "parse",
     "MatrixFormError", "from_sympy", "to_matrix",
     "latex",
-    "derivative", "gradient", "hessian", "hvp", "jacobian",
+    "derivative", "diff", "gradient", "hessian", "hvp", "jacobian", "jvp", "vjp",
 ]

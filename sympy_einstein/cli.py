@@ -75,8 +75,8 @@ def derive(formula: str, wrt=(), order: int = 1, mode: str = "auto", declare=Non
     >>> [d.shape for d in derivatives["x"]]
     [(n,), (n, n)]
     """
-    from .diff import derivative
-    from .parse import parse
+    from .derivatives import derivative
+    from .parsing import parse
     if order < 1:
         raise UsageError(f"--order must be 1 or more, not {order}")
     expr, symbols = parse(formula, declare, return_symbols=True)
@@ -157,7 +157,7 @@ def render(expr, fmt: str) -> str:
     if fmt == "pretty":
         return sp.pretty(expr, use_unicode=True)
     if fmt == "einsum":
-        from .simplify import simplify
+        from .simplification import simplify
         return einsum_form(simplify(expr) if isinstance(expr, TensorExpr) else expr)
     from .printing import latex
     if fmt == "latex":
@@ -213,7 +213,7 @@ def check_bindings(expr, symbols, seed: int = 0) -> dict:
     >>> bool((check_bindings(f, symbols)[symbols["x"]] > 0).all())
     True
     """
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .testing import random_bindings
     bindings = random_bindings(list(symbols.values()), seed=seed)
     with np.errstate(all="ignore"):
@@ -244,7 +244,7 @@ def check(expr, symbols, derivatives, seed: int = 0) -> float:
     >>> check(f, symbols, derivatives) < 1e-6
     True
     """
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .testing import numeric_derivative
     bindings = check_bindings(expr, symbols, seed)
     worst = 0.0
@@ -271,9 +271,9 @@ def _size_symbols(symbols) -> list:
 
 
 def bench(symbols, derivatives, size: int, backend: str = "numba", seed: int = 0) -> list[str]:
-    """Lines comparing the compiled derivatives with :func:`sympy_einstein.evaluate`, every size = ``size``."""
+    """Lines comparing the compiled derivatives with :func:`sympy_einstein.evaluation`, every size = ``size``."""
     from .codegen import lambdify
-    from .evaluate import evaluate
+    from .evaluation import evaluate
     from .testing import random_bindings
     if size < 1:
         raise UsageError(f"--bench needs a positive size, not {size}")

@@ -64,7 +64,7 @@ def to_matrix(expr, simplify: bool = True):
     if expr.rank > 2:
         raise MatrixFormError(f"{_label(expr)} has order {expr.rank}; matrix notation covers orders 0, 1 and 2")
     if simplify:
-        from .simplify import simplify as canonical
+        from .simplification import simplify as canonical
         expr = canonical(expr)
     return _CONVERTERS[type(expr)](expr)
 

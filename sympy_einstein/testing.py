@@ -18,7 +18,7 @@ import pickle
 import numpy as np
 import sympy as sp
 
-from .evaluate import distinct_subexpressions, evaluate
+from .evaluation import distinct_subexpressions, evaluate
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
 __all__ = ["dot_product_test", "numeric_derivative", "random_bindings", "validate"]

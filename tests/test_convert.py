@@ -9,7 +9,7 @@ import sympy as sp
 
 import sympy_einstein as se
 from sympy_einstein.convert import MatrixFormError, from_sympy, to_matrix
-from sympy_einstein.diff import derivative
+from sympy_einstein.derivatives import derivative
 from sympy_einstein.testing import random_bindings
 
 

@@ -10,8 +10,8 @@ import pytest
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.diff import derivative, jvp, vjp
-from sympy_einstein.evaluate import evaluate
+from sympy_einstein.derivatives import derivative, jvp, vjp
+from sympy_einstein.evaluation import evaluate
 from sympy_einstein.testing import numeric_derivative, random_bindings, validate
 
 n = sp.Symbol("n", integer=True, positive=True)

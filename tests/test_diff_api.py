@@ -9,8 +9,8 @@ import pytest
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.diff import choose_mode, derivative, diff, gradient, hessian, hvp, jacobian
-from sympy_einstein.evaluate import evaluate
+from sympy_einstein.derivatives import choose_mode, derivative, diff, gradient, hessian, hvp, jacobian
+from sympy_einstein.evaluation import evaluate
 from sympy_einstein.testing import numeric_derivative, random_bindings
 
 n, m, k = sp.symbols("n m k", integer=True, positive=True)
@@ -324,7 +324,7 @@ def test_bad_arguments():
 
 
 def nodes(expr):
-    from sympy_einstein.diff.graph import postorder
+    from sympy_einstein.derivatives.graph import postorder
     return postorder(expr)
 
 

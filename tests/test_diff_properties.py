@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sympy_einstein as se
-from sympy_einstein.diff import derivative
-from sympy_einstein.evaluate import evaluate
+from sympy_einstein.derivatives import derivative
+from sympy_einstein.evaluation import evaluate
 from sympy_einstein.testing import numeric_derivative, random_bindings
 
 SIZES = (2, 3)

@@ -1,5 +1,5 @@
 # ruff: noqa: N806 -- tensors keep their mathematical capital names
-"""COMPACTNESS of simplified derivatives (these depend on sympy_einstein.simplify, not only on diff).
+"""COMPACTNESS of simplified derivatives (these depend on sympy_einstein.simplification, not only on diff).
 
 The worked examples of docs/calculus.md must come out in compact form: no unit tensor left, no
 intermediate of higher order than needed, the logistic Hessian as one product X, vector, X, and the
@@ -10,9 +10,9 @@ import numpy as np
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.diff import gradient, hessian, hvp
-from sympy_einstein.diff.graph import postorder
-from sympy_einstein.evaluate import evaluate
+from sympy_einstein.derivatives import gradient, hessian, hvp
+from sympy_einstein.derivatives.graph import postorder
+from sympy_einstein.evaluation import evaluate
 from sympy_einstein.testing import random_bindings
 
 n, m, k = sp.symbols("n m k", integer=True, positive=True)

@@ -14,7 +14,7 @@ from sympy_einstein.functions import relu, sigmoid, softplus
 from sympy_einstein.ir.indices import parse_spec, unique
 from sympy_einstein.testing import dot_product_test, numeric_derivative, random_bindings, validate
 
-evaluate_module = importlib.import_module("sympy_einstein.evaluate")  # the package exports the function
+evaluate_module = importlib.import_module("sympy_einstein.evaluation")  # the package exports the function
 n, m, k = sp.symbols("n m k", integer=True, positive=True)
 
 

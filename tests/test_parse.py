@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.diff import derivative
+from sympy_einstein.derivatives import derivative
 from sympy_einstein.testing import numeric_derivative, random_bindings
 
 # (formula, NumPy reference of the value from arrays by name, positive data?)

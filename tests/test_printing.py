@@ -11,7 +11,7 @@ import pytest
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.evaluate import evaluate
+from sympy_einstein.evaluation import evaluate
 from sympy_einstein.printing import latex
 
 n, m, k = sp.symbols("n m k", integer=True, positive=True)

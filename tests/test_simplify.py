@@ -14,22 +14,22 @@ from hypothesis import strategies as st
 import sympy_einstein as se
 from sympy_einstein import EinsteinProduct
 from sympy_einstein.errors import EinsteinError
-from sympy_einstein.evaluate import evaluate
-from sympy_einstein.simplify import RULESETS, simplify
-from sympy_einstein.simplify.elementwise import (
+from sympy_einstein.evaluation import evaluate
+from sympy_einstein.simplification import RULESETS, simplify
+from sympy_einstein.simplification.elementwise import (
     canonical_elementwise,
     fuse_elementwise,
     fuse_hadamard_groups,
     hadamard_split,
 )
-from sympy_einstein.simplify.products import (
+from sympy_einstein.simplification.products import (
     canonical_product,
     flatten_product,
     split_structured_terms,
     unwrap_identity,
     zero_product,
 )
-from sympy_einstein.simplify.sums import (
+from sympy_einstein.simplification.sums import (
     combine_like_terms,
     drop_zero_terms,
     factor_common_operands,
@@ -459,7 +459,7 @@ def test_long_chain_does_not_hit_the_recursion_limit():
 
 
 def test_long_elementwise_chain_is_fused_in_bounded_pieces():
-    from sympy_einstein.simplify.elementwise import MAX_BODY_NODES
+    from sympy_einstein.simplification.elementwise import MAX_BODY_NODES
     t = sp.Dummy("t", real=True)
     expr = x
     for _ in range(60):
@@ -472,7 +472,7 @@ def test_long_elementwise_chain_is_fused_in_bounded_pieces():
 
 
 def distinct_nodes(expr):
-    from sympy_einstein.diff.graph import postorder
+    from sympy_einstein.derivatives.graph import postorder
     return postorder(expr)
 
 
@@ -481,7 +481,7 @@ def test_long_chain_gradient_stays_linear_in_size(mode):
     # x_{k+1} = tanh(A @ x_k) + x_k, 150 operations: x_k feeds both A @ x_k and the sum, so fusion must
     # leave it an operand (fusing it copies the whole chain into every step), and the flattened
     # sums the + operator builds must become shared partial sums again
-    from sympy_einstein.diff import derivative
+    from sympy_einstein.derivatives import derivative
     chain = x
     for _ in range(50):
         chain = se.tanh(A @ chain) + chain
@@ -594,7 +594,7 @@ def test_random_expressions_keep_their_value(expr):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(expressions(), st.sampled_from(["forward", "reverse"]))
 def test_raw_derivatives_keep_their_value(expr, mode):
-    from sympy_einstein.diff import derivative
+    from sympy_einstein.derivatives import derivative
     symbols = sorted(expr.atoms(se.TensorSymbol), key=str)
     if not symbols:
         return
@@ -608,7 +608,7 @@ def test_raw_derivatives_keep_their_value(expr, mode):
 
 @pytest.mark.parametrize("mode", ["forward", "reverse"])
 def test_worked_examples_from_raw_derivatives(mode):
-    from sympy_einstein.diff import derivative
+    from sympy_einstein.derivatives import derivative
     quadratic = derivative(derivative(x @ A @ x, x, mode="reverse", simplify=False), x, mode=mode, simplify=False)
     result = simplified(quadratic)
     assert result == simplify(A + A.T)

@@ -14,8 +14,8 @@ two-layer-net Hessian) is never formed.
 from __future__ import annotations
 
 from ..ir.nodes import EinsteinProduct, TensorAdd
-from ..simplify.products import flatten_product
-from ..simplify.traverse import rewrite
+from ..simplification.products import flatten_product
+from ..simplification.traverse import rewrite
 
 LARGE_ORDER = 3
 

@@ -92,11 +92,11 @@ class TensorExpr(sp.Expr):
 
     def diff(self, *symbols, **kwargs):
         """The derivative, as ``sympy.diff``; layout ``self.shape + X.shape``."""
-        from ..diff import diff
+        from ..derivatives import diff
         return diff(self, *symbols, **kwargs)
 
     def _eval_derivative(self, symbol):
-        from ..diff import diff
+        from ..derivatives import diff
         return diff(self, symbol)
 
     def doit(self, **hints):

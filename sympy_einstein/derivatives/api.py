@@ -248,7 +248,7 @@ def _simplified(expr: TensorExpr, simplify: bool) -> TensorExpr:
     if not simplify:
         return expr
     try:
-        from ..simplify import simplify as simplify_expr
+        from ..simplification import simplify as simplify_expr
     except ImportError:  # the simplifier is not installed yet: derivatives stay correct, not compact
         return expr
     return simplify_expr(expr)

@@ -1,4 +1,4 @@
-"""Recovering shared partial sums: a pre-pass of :func:`~sympy_einstein.simplify.simplify`.
+"""Recovering shared partial sums: a pre-pass of :func:`~sympy_einstein.simplification.simplify`.
 
 Building ``x = tanh(A @ x) + x`` in a loop with the ``+`` operator flattens every sum, so step k is
 a sum of k + 1 terms that repeats all terms of step k - 1; derivatives of such chains repeat their

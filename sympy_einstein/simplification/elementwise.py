@@ -177,7 +177,7 @@ def inlined_members(root, shared=NOTHING_SHARED) -> set:
     ``MAX_CLUSTER_NODES`` of them, so the cost is bounded by the size of the fused body.
 
     >>> import sympy_einstein as se
-    >>> from sympy_einstein.simplify.traverse import shared_nodes
+    >>> from sympy_einstein.simplification.traverse import shared_nodes
     >>> x = se.vector("x", 2)
     >>> s = se.sigmoid(x)
     >>> expr = s * (1 - s)
@@ -254,7 +254,7 @@ def fuse_elementwise(expr, shared=NOTHING_SHARED):
     >>> fused = fuse_elementwise(y * se.sigmoid(-y * z))
     >>> type(fused).__name__, fused.operands
     ('Elementwise', (y, z))
-    >>> from sympy_einstein.simplify.traverse import Sharing
+    >>> from sympy_einstein.simplification.traverse import Sharing
     >>> inner = se.tanh(z)
     >>> fuse_elementwise(inner + se.sin(inner), Sharing([(inner, 3)])).operands == (inner,)
     True

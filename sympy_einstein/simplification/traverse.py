@@ -108,7 +108,7 @@ def rewrite(expr: TensorExpr, rules) -> TensorExpr:
     pass changes the expression, each with the consumers counted on its input.
 
     >>> import sympy_einstein as se
-    >>> from sympy_einstein.simplify.products import unwrap_identity
+    >>> from sympy_einstein.simplification.products import unwrap_identity
     >>> x = se.vector("x", 3)
     >>> rewrite(se.einsum("a->a", x) + x, (unwrap_identity,)).terms
     (x, x)

@@ -23,7 +23,7 @@ class ParseError(EinsteinError):
     >>> se.parse("x'*A*")
     Traceback (most recent call last):
     ...
-    sympy_einstein.parse.syntax.ParseError: line 1, column 6: expected an operand (...) but found the end of the input
+    sympy_einstein.parsing.syntax.ParseError: line 1, column 6: expected an operand (...) but found the end of the input
     """
 
     def __init__(self, message: str, line: int = 0, column: int = 0):

@@ -93,7 +93,7 @@ def forward(expr: TensorExpr, direction: Direction) -> TensorExpr:
     """The tangent of ``expr`` along ``direction`` (unsimplified), shape ``expr.shape + tangent_shape``.
 
     >>> import sympy_einstein as se
-    >>> from sympy_einstein.diff.graph import unit_tensor
+    >>> from sympy_einstein.derivatives.graph import unit_tensor
     >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
     >>> forward(A @ x, Direction(x, unit_tensor((3,)), (3,))).spec
     'ab,bc->ac'

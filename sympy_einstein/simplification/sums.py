@@ -25,7 +25,7 @@ def flatten_sum(expr, shared=NOTHING_SHARED):
     sum's terms into each consumer would make a chain of sums quadratic in its length.
 
     >>> import sympy_einstein as se
-    >>> from sympy_einstein.simplify.traverse import Sharing
+    >>> from sympy_einstein.simplification.traverse import Sharing
     >>> x, y, z = (se.vector(c, 2) for c in "xyz")
     >>> flatten_sum(se.TensorAdd(se.TensorAdd(x, y), z)).terms
     (x, y, z)

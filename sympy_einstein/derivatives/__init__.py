@@ -1,7 +1,7 @@
 """Differentiation: forward and reverse mode over the expression DAG, Hessians, HVPs.
 
 Owns the derivative rules (one forward and one reverse rule per node class, in the tables
-:data:`~sympy_einstein.diff.forward.FORWARD_RULES` and :data:`~sympy_einstein.diff.reverse.REVERSE_RULES`)
+:data:`~sympy_einstein.derivatives.forward.FORWARD_RULES` and :data:`~sympy_einstein.derivatives.reverse.REVERSE_RULES`)
 and the user-facing functions. Reads the IR; feeds the simplifier (every result is simplified by default).
 
 >>> import sympy as sp, sympy_einstein as se

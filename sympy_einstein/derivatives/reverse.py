@@ -84,7 +84,7 @@ def reverse(expr: TensorExpr, symbol: TensorSymbol, seed: TensorExpr, out_shape:
     ``seed`` is the adjoint of ``expr``, of shape ``out_shape + expr.shape``.
 
     >>> import sympy_einstein as se
-    >>> from sympy_einstein.diff.graph import unit_tensor
+    >>> from sympy_einstein.derivatives.graph import unit_tensor
     >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
     >>> g = reverse(A @ x, x, unit_tensor((2,)), (2,))
     >>> g.spec, g.shape

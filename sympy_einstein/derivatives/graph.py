@@ -111,4 +111,4 @@ def rule_for(table: dict, node, direction: str):
         if cls in table:
             return table[cls]
     raise DifferentiationError(f"no {direction} derivative rule for {type(node).__name__} nodes: register one in "
-                               f"{direction.upper()}_RULES of sympy_einstein.diff.{direction}")
+                               f"{direction.upper()}_RULES of sympy_einstein.derivatives.{direction}")
