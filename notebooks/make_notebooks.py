@@ -5,6 +5,7 @@ so the stored outputs are the ones the current code gives. ``tests/test_notebook
 """
 from __future__ import annotations
 
+import os
 import pathlib
 import sys
 
@@ -95,9 +96,9 @@ Gaussian classes in 30 dimensions with overlapping clouds (2,000 points), so tha
 import numpy as np
 import sympy as sp
 import sympy_einstein as se
-import matplotlib
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+%matplotlib inline
 
 rng = np.random.default_rng(1)
 m_, n_ = 2000, 30
@@ -151,8 +152,9 @@ ax.semilogy(h_gd, label="gradient descent, step 1/L")
 ax.set_xscale("symlog", linthresh=10)
 ax.set_xlabel("iteration")
 ax.set_ylabel("gradient norm")
-ax.legend()
-fig.tight_layout()"""),
+ax.legend(loc="center right")
+fig.tight_layout()
+plt.show()"""),
     ("md", """Newton's method converges quadratically: the gradient norm falls to rounding level within the
 iterations printed above, while gradient descent with the safe step $1/L$ is still far from the optimum after
 3,000 steps. Each Newton step costs one Hessian; the generated one agrees with the hand-written formula
@@ -171,9 +173,9 @@ the hand-written NumPy closed form, so 1 is "as fast as a careful person writes 
 The numbers are the ones stored in the JSON file (see its `command` field), not measured again here."""),
     ("code", """import json
 import pathlib
-import matplotlib
-matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+%matplotlib inline
 import numpy as np
 
 results = json.loads(pathlib.Path("../benchmarks/results/codegen.json").read_text())
@@ -197,7 +199,8 @@ ax.set_yticks(positions + 0.4 - height / 2, labels)
 ax.invert_yaxis()
 ax.set_xlabel("time / hand-written NumPy (log scale; 1 = as fast as by hand)")
 ax.legend(loc="lower right", fontsize="small")
-fig.tight_layout()"""),
+fig.tight_layout()
+plt.show()"""),
 ]
 
 
@@ -213,7 +216,14 @@ def build(cells) -> nbformat.NotebookNode:
 NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON, "benchmarks.ipynb": BENCHMARKS}
 
 
+def use_this_checkout() -> None:
+    """Let the kernels import sympy_einstein from this checkout (installed or not)."""
+    root = str(HERE.parent)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+
+
 def main(names=None) -> None:
+    use_this_checkout()
     for name, cells in NOTEBOOKS.items():
         if names and name not in names:
             continue
