@@ -1,6 +1,4 @@
 """The command line, in-process through main(argv) and as a subprocess (python -m and the console script)."""
-import importlib.util
-import os
 import shutil
 import subprocess
 import sys
@@ -54,47 +52,6 @@ def test_tucker_check(capsys):
 def test_check_fails_with_status_1_when_the_tolerance_is_too_tight(capsys):
     status, out, _ = run_main(capsys, "sum(exp(x))", "--check", "--tol", "0")
     assert status == 1 and "max relative error: " in out
-
-
-def test_code_numpy_module_computes_value_and_gradient(capsys, tmp_path):
-    status, source, _ = run_main(capsys, "norm2(A*x - b)^2", "--wrt", "x", "--code", "numpy")
-    assert status == 0
-    namespace = {}
-    exec(compile(source, str(tmp_path / "grad.py"), "exec"), namespace)
-    rng = np.random.default_rng(0)
-    a, b, x = rng.standard_normal((4, 3)), rng.standard_normal(4), rng.standard_normal(3)
-    np.testing.assert_allclose(namespace["value"](a, b, x), np.sum((a @ x - b) ** 2))
-    np.testing.assert_allclose(namespace["derivative"](a, b, x), 2 * a.T @ (a @ x - b))
-    np.testing.assert_allclose(namespace["derivative"](A=a, b=b, x=x), 2 * a.T @ (a @ x - b))
-
-
-def test_code_numba_module_runs_in_a_fresh_process(tmp_path):
-    status, source, err = run_process("norm2(A*x - b)^2", "--wrt", "x", "--code", "numba")
-    assert status == 0, err
-    (tmp_path / "grad.py").write_text(source)
-    script = ("import numpy as np, grad\n"
-              "rng = np.random.default_rng(1)\n"
-              "A, b, x = rng.standard_normal((5, 3)), rng.standard_normal(5), rng.standard_normal(3)\n"
-              "assert np.allclose(grad.derivative(A, b, x), 2 * A.T @ (A @ x - b))\n"
-              "assert np.isclose(grad.value(A, b, x), np.sum((A @ x - b) ** 2))\n"
-              "print('ok')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "PYTHONPATH": str(tmp_path)})
-    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
-
-
-def test_code_with_several_variables_and_hessian(capsys, tmp_path):
-    status, source, _ = run_main(capsys, "x'*A*x", "--wrt", "A,x", "--order", "2", "--code", "numpy")
-    assert status == 0
-    path = tmp_path / "quad.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("quad", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    a, x = np.arange(9.0).reshape(3, 3), np.array([1.0, -1.0, 2.0])
-    second_a, second_x = module.derivative(a, x)
-    np.testing.assert_allclose(second_a, np.zeros((3, 3, 3, 3)))
-    np.testing.assert_allclose(second_x, a + a.T)
 
 
 # ---------------------------------------------------------------------------------------------
