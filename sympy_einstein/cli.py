@@ -15,8 +15,10 @@ error exceeds ``--tol``. See ``docs/cli.md``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
+import warnings
 
 import numpy as np
 import sympy as sp
@@ -383,6 +385,43 @@ def module_source(formula: str, symbols, derivatives, backend: str, expr) -> str
 
 
 # ---------------------------------------------------------------------------------------------
+# notes
+
+
+@contextlib.contextmanager
+def naming_notes(stream=None):
+    """Show each :class:`~sympy_einstein.parsing.NamingWarning` raised inside as one note on ``stream``
+    (default stderr) with the ``--declare`` option that changes the type.
+
+    >>> with naming_notes(sys.stdout):
+    ...     f, symbols, derivatives = derive("norm2(X*w - y)^2 + lambda*norm2(w)^2", ["w"])
+    sympy-einstein: note: lambda is a vector only by the naming default (lower-case names from h to z are \
+vectors), so f is a vector, not a scalar, and its derivatives are Jacobians; if lambda is a scalar, add \
+--declare "lambda: scalar"
+    """
+    from .parsing import NamingWarning
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", NamingWarning)
+        show = warnings.showwarning
+
+        def note(message, category, *args, **kwargs):
+            if not issubclass(category, NamingWarning):
+                return show(message, category, *args, **kwargs)
+            print(f"sympy-einstein: note: {_note_text(message)}", file=stream or sys.stderr)
+
+        warnings.showwarning = note
+        yield
+
+
+def _note_text(warning) -> str:
+    from .parsing.notes import DEFAULT_RULE, default_order
+    name = warning.name
+    return (f"{name} is a {warning.kind} only by the naming default ({DEFAULT_RULE[default_order(name)]}), so f is a "
+            f"{warning.result}, not a scalar, and its derivatives are Jacobians; if {name} is a scalar, add "
+            f'--declare "{warning.declaration}"')
+
+
+# ---------------------------------------------------------------------------------------------
 # entry point
 
 
@@ -412,7 +451,8 @@ def main(argv=None) -> int:
     except SystemExit as stop:  # argparse has printed its message
         return int(stop.code or 0)
     try:
-        return run(options)
+        with naming_notes():
+            return run(options)
     except EinsteinError as error:
         print(f"sympy-einstein: error: {error}", file=sys.stderr)
     except ImportError as error:

@@ -15,13 +15,16 @@ Owns: reading a formula (``syntax``), inferring orders and sizes (``infer``, ``r
 """
 from __future__ import annotations
 
+import warnings
+
 from ..ir.nodes import TensorSymbol
 from .declarations import read_declarations, shape_of
 from .infer import Inferred, infer
 from .lower import Lowering
+from .notes import NamingWarning, culprits
 from .syntax import ParseError, parse_program
 
-__all__ = ["parse", "ParseError"]
+__all__ = ["parse", "ParseError", "NamingWarning"]
 
 
 def parse(text: str, declarations=None, return_symbols: bool = False):
@@ -32,6 +35,8 @@ def parse(text: str, declarations=None, return_symbols: bool = False):
     or a dict from names to a TensorSymbol, a shape or such a type string. With
     ``return_symbols=True`` the result is ``(expr, symbols)``, ``symbols`` a dict from each variable's
     name to its TensorSymbol, sorted by name. Errors raise :class:`ParseError` with line and column.
+    When a variable typed only by the naming default makes the result non-scalar (``lambda`` is a vector
+    by the default), a :class:`NamingWarning` names it and the declaration that makes it a scalar.
 
     >>> import sympy_einstein as se
     >>> se.parse("A*x - b", "b: vector(m)").shape
@@ -45,14 +50,23 @@ def parse(text: str, declarations=None, return_symbols: bool = False):
     """
     declared = read_declarations(declarations)
     program = parse_program(text)
-    inferred = infer(program, {name: shape_of(d) for name, d in declared.items()})
+    shapes = {name: shape_of(d) for name, d in declared.items()}
+    inferred = infer(program, shapes)
     symbols = _symbols(inferred, declared)
     lowering = Lowering(symbols, inferred.sizes.resolve(_size_order(inferred), _used_names(inferred)))
     for statement in program:
         value = lowering.statement(statement)
+    if getattr(value, "shape", ()) != ():
+        _warn_naming(text, shapes, inferred, value)
     if return_symbols:
         return value, dict(sorted(symbols.items()))
     return value
+
+
+def _warn_naming(text: str, shapes: dict, inferred: Inferred, value) -> None:
+    result = {1: "vector", 2: "matrix"}.get(len(value.shape), f"tensor of order {len(value.shape)}")
+    for name, kind in culprits(text, shapes, inferred):
+        warnings.warn(NamingWarning(name, kind, result), stacklevel=3)
 
 
 def _size_order(inferred: Inferred) -> list[int]:
