@@ -177,7 +177,7 @@ def matrix_latex(expr) -> str:
     from .convert import to_matrix
     from .printing import NOTATIONS, latex
     try:
-        return sp.latex(to_matrix(expr))
+        return latex(to_matrix(expr))
     except EinsteinError:
         return latex(expr, notation="index") if "index" in NOTATIONS else latex(expr)
 

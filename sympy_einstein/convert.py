@@ -5,11 +5,12 @@ order-0 result is a ``1 x 1`` matrix expression such as ``x.T*A*x``, or a scalar
 symbol); a ``1 x 1`` matrix used as a factor of a larger matrix is written ``Trace(...)``. An order-0
 tensor symbol ``c`` is the SymPy ``Symbol('c')``.
 
-:func:`to_matrix` reads every Einstein product of order <= 2 as a matrix chain: each matrix operand
-is an edge between its two letters, each vector an edge between its letter and the outside ("1"); a
-vector on a letter shared by more factors becomes ``DiagMatrix(v)``, a summed letter with a single
-factor is closed with a ones vector, and the chain is read by walking the edges (letter-only cycles
-become traces). Elementwise nodes become Hadamard products and powers and ``ElementwiseApplyFunction``.
+:func:`to_matrix` reads every Einstein product of order <= 2 with
+:func:`~sympy_einstein.matrix_products.product_matrix` (matrix chains, traces, Hadamard products,
+``DiagMatrix``, ``DiagonalOf``). Elementwise nodes become Hadamard products and powers and
+:class:`~sympy_einstein.entrywise.Entrywise` functions (``exp.(X*w)``). With ``vec=True`` a derivative of
+order 4 by a matrix becomes the matrix of its derivative by ``vec(X)`` (column-major), as Kronecker
+products (:mod:`sympy_einstein.matrix_products`).
 
 >>> import sympy as sp, sympy_einstein as se
 >>> f = se.parse("x'*A*x")
@@ -24,49 +25,64 @@ import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from . import build
-from .errors import EinsteinError
-from .ir.indices import unique
+from .entrywise import ENTRY, Entrywise, is_named
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor, _label
+from .matrix_products import MatrixFormError, as_scalar, product_matrix, scale, vec_matrix
 
 __all__ = ["to_matrix", "from_sympy", "MatrixFormError"]
-
-_ONE = "1"  # the outside node of the chain graph
-
-
-class MatrixFormError(EinsteinError):
-    """A tensor expression without a matrix equivalent (order 3 or more, or an index pattern that is
-    not a matrix chain), or a SymPy matrix expression with no tensor equivalent.
-
-    >>> import sympy_einstein as se
-    >>> to_matrix(se.tensor("T", (2, 2, 2)))
-    Traceback (most recent call last):
-    ...
-    sympy_einstein.convert.MatrixFormError: T has order 3; matrix notation covers orders 0, 1 and 2
-    """
 
 
 # ---------------------------------------------------------------------------------------------
 # tensor -> matrix
 
 
-def to_matrix(expr, simplify: bool = True):
+def to_matrix(expr, simplify: bool = True, vec: bool = False):
     """The SymPy matrix expression of a tensor expression of order 0, 1 or 2 (simplified first, which
     merges nested products into the chains read here).
+
+    With ``vec=True`` a tensor of order 4, the derivative of an ``m x n`` result by a ``p x q`` matrix
+    ``X`` (a Hessian by a matrix), becomes the ``mn x pq`` matrix of the derivative by ``vec(X)``
+    (columns stacked, column-major) as Kronecker products; a term without one raises
+    :class:`MatrixFormError`. Orders up to 2 are converted as without ``vec``.
 
     >>> import sympy_einstein as se
     >>> to_matrix(se.parse("A*x - b"))
     A*x - b
     >>> to_matrix(se.parse("diag(s)*X"))
     DiagMatrix(s)*X
+    >>> T, U, V = se.matrix("T", 4, 3), se.matrix("U", 4, 2), se.matrix("V", 3, 2)
+    >>> to_matrix(se.hessian(se.sum((T - U @ V.T) ** 2), U), vec=True)
+    2*(KroneckerProduct(V.T*V, I))
     """
     if not isinstance(expr, TensorExpr):
         return _scalar_to_matrix(sp.sympify(expr))
-    if expr.rank > 2:
-        raise MatrixFormError(f"{_label(expr)} has order {expr.rank}; matrix notation covers orders 0, 1 and 2")
     if simplify:
         from .simplification import simplify as canonical
         expr = canonical(expr)
+    if vec and expr.rank == 4:
+        return _vec(expr)
+    if expr.rank > 2:
+        hint = " (a derivative of order 4 by a matrix: vec=True)" if expr.rank == 4 and not vec else ""
+        raise MatrixFormError(f"{_label(expr)} has order {expr.rank}; matrix notation covers orders 0, 1 and 2"
+                              + hint)
     return _CONVERTERS[type(expr)](expr)
+
+
+def _vec(expr):
+    """The vec form of an order-4 sum of products (see :func:`to_matrix`)."""
+    terms = expr.terms if isinstance(expr, TensorAdd) else (expr,)
+    pieces = []
+    for term in terms:
+        if isinstance(term, ZeroTensor):
+            continue
+        if not isinstance(term, EinsteinProduct):
+            raise MatrixFormError(f"vec form: {_label(term)} is not a product; it has no Kronecker form")
+        pieces.append(vec_matrix(term.coefficient, term.inputs, term.operands, term.output, term.index_sizes,
+                                 lambda e: to_matrix(e, False)))
+    if not pieces:
+        rows = expr.shape[0] * expr.shape[1]
+        return sp.ZeroMatrix(rows, expr.shape[2] * expr.shape[3])
+    return pieces[0] if len(pieces) == 1 else sp.MatAdd(*pieces)
 
 
 def _matrix_shape(shape) -> tuple:
@@ -94,147 +110,32 @@ def _scalar_to_matrix(expr):
     return expr.func(*(_scalar_to_matrix(a) for a in expr.args))
 
 
-def as_scalar(m):
-    """A scalar from a ``1 x 1`` matrix expression (as its trace); scalars pass through.
-
-    >>> n = sp.Symbol("n")
-    >>> x = sp.MatrixSymbol("x", n, 1)
-    >>> as_scalar(x.T * x)
-    Trace(x.T*x)
-    """
-    if isinstance(m, sp.MatrixExpr):
-        if m.shape != (1, 1):
-            raise MatrixFormError(f"{m} of shape {m.shape} is not a scalar")
-        return sp.Trace(m)
-    return m
-
-
 def _add(expr: TensorAdd):
-    terms = [to_matrix(t, False) for t in expr.terms]
-    if expr.rank == 0 and not all(isinstance(t, sp.MatrixExpr) for t in terms):
+    return _sum([to_matrix(t, False) for t in expr.terms], expr.rank)
+
+
+def _sum(terms, rank: int):
+    if rank == 0 and not all(isinstance(t, sp.MatrixExpr) for t in terms):
         return sp.Add(*(as_scalar(t) for t in terms))
     return sp.MatAdd(*terms)
 
 
-def _scale(coeff, m):
-    if coeff == 1:
-        return m
-    return sp.MatMul(coeff, m) if isinstance(m, sp.MatrixExpr) else coeff * m
-
-
 def _product(expr: EinsteinProduct):
-    scalars = [as_scalar(to_matrix(o, False)) for o in expr.operands if o.rank == 0]
-    kept = [(s, o) for s, o in zip(expr.inputs, expr.operands, strict=True) if o.rank > 0]
-    inputs, matrices, output = [s for s, _ in kept], [to_matrix(o, False) for _, o in kept], expr.output
-    if len(inputs) > 1 and len(set(output)) == len(output) and all(set(s) == set(output) and len(s) == len(output)
-                                                                   for s in inputs):
-        result = sp.HadamardProduct(*(m if s == output else m.T for s, m in zip(inputs, matrices, strict=True)))
-    elif len(output) == 2 and output[0] == output[1]:
-        result = _diagonal_matrix(_chain(inputs, matrices, output[0], expr.index_sizes))
-    else:
-        result = _chain(inputs, matrices, output, expr.index_sizes)
-    return _scale(expr.coefficient * sp.Mul(*scalars), result)
+    wide = [k for k, o in enumerate(expr.operands) if o.rank > 2 and isinstance(o, TensorAdd)]
+    if wide:  # read the diagonal of a sum of order 3 or more term by term
+        return _distributed(expr, wide[0])
+    matrices = [to_matrix(o, False) for o in expr.operands]
+    return scale(expr.coefficient, product_matrix(expr.inputs, matrices, expr.output, expr.index_sizes))
 
 
-def _diagonal_matrix(v):
-    """``DiagMatrix(v)``, or ``c*Identity`` when ``v`` is ``c`` times the ones vector."""
-    coeff, core = (v.args[0], v.args[1]) if isinstance(v, sp.MatMul) and len(v.args) == 2 else (1, v)
-    if isinstance(core, sp.OneMatrix):
-        return _scale(coeff, sp.Identity(core.shape[0]))
-    return sp.DiagMatrix(v)
-
-
-def _chain(inputs, matrices, output: str, sizes: dict):
-    """The matrix product (and traces) of operands with index strings ``inputs``, per the module doc."""
-    edges, loops, factors = _edges(inputs, matrices, output, sizes)
-    start = output[0] if output else _ONE
-    end = output[1] if len(output) == 2 else _ONE
-    used = [False] * len(edges)
-    has_start = start != _ONE or any(_ONE in e[:2] for e in edges)
-    main = _walk(start, end, edges, loops, used) if has_start else None
-    while not all(used):  # what is left: ONE -> ONE chains (1 x 1) and letter cycles (traces)
-        k = used.index(False)
-        first = _ONE if _ONE in edges[k][:2] else edges[k][0]
-        piece = _walk(first, first, edges, loops, used)
-        factors.append(piece if first == _ONE else sp.Trace(piece))
-    if main is None:
-        return sp.Mul(*factors)
-    if main.shape != (1, 1):
-        return _scale(sp.Mul(*(as_scalar(f) for f in factors)), main)
-    matrices = [f for f in factors if isinstance(f, sp.MatrixExpr)]
-    scalars = [f for f in factors if not isinstance(f, sp.MatrixExpr)]
-    return _scale(sp.Mul(*scalars), sp.MatMul(main, *matrices) if matrices else main)
-
-
-def _edges(inputs, matrices, output, sizes):
-    """Edges ``(u, v, M)`` (walking u->v reads M, v->u reads M.T) and diagonal loops per letter."""
-    edges, loops, traces, traced = [], {}, [], set()
-    everything = "".join(inputs) + output
-    for letters, m in zip(inputs, matrices, strict=True):
-        if len(letters) == 2 and letters[0] == letters[1] and everything.count(letters[0]) == 2:
-            traces.append(sp.Trace(m))
-            traced.add(letters[0])
-        elif len(letters) == 2 and letters[0] == letters[1]:
-            edges.append((letters[0], _ONE, sp.DiagonalOf(m)))
-        elif len(letters) == 2:
-            edges.append((letters[0], letters[1], m))
-        else:
-            edges.append((letters, _ONE, m))
-    for letter in unique("".join(inputs) + output):
-        if letter in traced:
-            continue
-        needed = 2 - output.count(letter)
-        at = [k for k, e in enumerate(edges) if e is not None and letter in e[:2]]
-        vectors = [k for k in at if edges[k][1] == _ONE]
-        while len(at) > needed and vectors:  # extra vectors on a shared letter scale it: diag(v)
-            k = vectors.pop()
-            loops.setdefault(letter, []).append(sp.DiagMatrix(edges[k][2]))
-            edges[k] = None
-            at.remove(k)
-        if len(at) > needed:
-            raise MatrixFormError(f"index '{letter}' joins {len(at)} matrix factors; this product has no matrix form")
-        if len(at) < needed:  # a summed or broadcast letter with one factor: close it with ones
-            edges.append((letter, _ONE, sp.OneMatrix(sizes[letter], 1)))
-    return [e for e in edges if e is not None], loops, traces
-
-
-def _other(edge, node):
-    return edge[1] if edge[0] == node else edge[0]
-
-
-def _segment_end(k, edges, used, node):
-    """Where the walk that leaves ``node`` by edge ``k`` stops (at the outside or an output letter)."""
-    previous, node = k, _other(edges[k], node)
-    while node != _ONE:
-        following = [j for j, e in enumerate(edges) if j != previous and not used[j] and node in e[:2]]
-        if not following:
-            break
-        previous = following[0]
-        node = _other(edges[previous], node)
-    return node
-
-
-def _walk(node, end, edges, loops, used):
-    """Follow unused edges from ``node`` until ``end``; the product of what is read on the way."""
-    pieces = list(loops.pop(node, [])) if node != _ONE else []
-    first = True
-    while first or node != end:
-        first = False
-        options = [k for k, e in enumerate(edges) if not used[k] and node in e[:2]]
-        if node == _ONE and end != _ONE:
-            options = [k for k in options if _segment_end(k, edges, used, node) == end]
-        if node == _ONE:  # read 1.T*A rather than (A.T*1).T
-            options.sort(key=lambda k: not isinstance(edges[k][2], sp.OneMatrix))
-        if not options:
-            raise MatrixFormError("this product has no matrix chain form")
-        k = options[0]
-        used[k] = True
-        u, v, m = edges[k]
-        pieces.append(m if u == node else m.T)
-        node = v if u == node else u
-        if node != _ONE:
-            pieces.extend(loops.pop(node, []))
-    return pieces[0] if len(pieces) == 1 else sp.MatMul(*pieces)
+def _distributed(expr: EinsteinProduct, k: int):
+    """The product with operand ``k`` (a sum) replaced by each of its terms, each simplified and converted."""
+    from .simplification import simplify
+    terms = []
+    for term in expr.operands[k].terms:
+        operands = expr.operands[:k] + (term,) + expr.operands[k + 1:]
+        terms.append(to_matrix(simplify(EinsteinProduct(expr.coefficient, expr.spec, expr.args[2], *operands)), False))
+    return _sum(terms, expr.rank)
 
 
 def _elementwise(expr: Elementwise):
@@ -245,31 +146,33 @@ def _elementwise(expr: Elementwise):
 
 
 def _body(body, operands: dict, shape):
-    """An elementwise body as Hadamard products, sums, powers and applied functions of matrices."""
+    """An elementwise body as Hadamard products, sums, powers and :class:`Entrywise` functions."""
     if body in operands:
         return operands[body]
-    if not body.free_symbols & set(operands):
-        return body * sp.OneMatrix(*shape) if shape != (1, 1) else body * sp.OneMatrix(1, 1)
+    depends = body.free_symbols & set(operands)
+    if not depends:
+        return scale(body, sp.OneMatrix(*shape))
     if isinstance(body, sp.Add):
         return sp.MatAdd(*(_body(a, operands, shape) for a in body.args))
     if isinstance(body, sp.Mul):
         constant = sp.Mul(*(a for a in body.args if not a.free_symbols & set(operands)))
         parts = [_body(a, operands, shape) for a in body.args if a.free_symbols & set(operands)]
         product = parts[0] if len(parts) == 1 else sp.HadamardProduct(*parts)
-        return _scale(constant, product)
-    if isinstance(body, sp.Pow) and body.exp.is_Integer:
+        return scale(constant, product)
+    if isinstance(body, sp.Pow) and not body.exp.free_symbols & set(operands):
         return sp.HadamardPower(_body(body.base, operands, shape), body.exp)
+    if isinstance(body, sp.Pow) and not body.base.free_symbols & set(operands):  # c**t = exp(log(c) t)
+        return _body(sp.exp(sp.log(body.base) * body.exp, evaluate=False), operands, shape)
     return _apply(body, operands, shape)
 
 
 def _apply(body, operands, shape):
-    """``f(g)`` for one inner argument ``g`` that depends on the operands: ElementwiseApplyFunction."""
-    inner = [a for a in body.args if a.free_symbols & set(operands)]
-    if len(inner) != 1:
+    """``f(g, params...)`` with ``g`` the only argument that depends on the operands: ``Entrywise``."""
+    named = isinstance(body, sp.Function) and body.args and not any(a.free_symbols & set(operands)
+                                                                    for a in body.args[1:])
+    if not (named and is_named(template := body.func(ENTRY, *body.args[1:]))):
         raise MatrixFormError(f"the elementwise function {body} has no matrix form")
-    t = sp.Dummy("t")
-    outer = sp.Lambda(t, body.xreplace({inner[0]: t}))
-    return ElementwiseApplyFunction(outer, _body(inner[0], operands, shape))
+    return Entrywise(template, _body(body.args[0], operands, shape))
 
 
 _CONVERTERS = {TensorSymbol: _symbol, ZeroTensor: _zero, TensorAdd: _add, EinsteinProduct: _product,
@@ -287,7 +190,7 @@ def from_sympy(expr):
     a ``1 x 1`` result an order-0 tensor; sizes become positive integer symbols of the same name.
     Supported: MatrixSymbol, ``+``, scalar ``*``, matrix ``*``, ``.T``, Trace, HadamardProduct,
     HadamardPower, DiagMatrix, DiagonalOf, Identity, ZeroMatrix, OneMatrix, positive integer MatPow,
-    ElementwiseApplyFunction, and SymPy functions of 1 x 1 results. Plain SymPy symbols stay scalars.
+    ElementwiseApplyFunction, Entrywise, and SymPy functions of 1 x 1 results. Plain SymPy symbols stay scalars.
 
     >>> n = sp.Symbol("n")
     >>> x, A = sp.MatrixSymbol("x", n, 1), sp.MatrixSymbol("A", n, n)
@@ -419,4 +322,10 @@ _FROM = {
     sp.Identity: lambda m: EinsteinProduct(1, "->aa", (_size(m.shape[0]),)),
     sp.ZeroMatrix: _from_zero, sp.OneMatrix: _from_ones,
     ElementwiseApplyFunction: lambda m: build.elementwise(m.function, _tensor(m.expr)[0]),
+    Entrywise: lambda m: build.elementwise(sp.Lambda(ENTRY, m.body), _tensor(m.arg)[0]),
+    sp.KroneckerProduct: lambda m: _no_tensor_form(m, "a Kronecker product (a vec form)"),
 }
+
+
+def _no_tensor_form(m, what: str):
+    raise MatrixFormError(f"{m} is {what}; it has no tensor equivalent here")

@@ -27,6 +27,7 @@ from ..errors import EinsteinError
 from ..ir.indices import rename, unique
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .forms import Form, classify, signed_terms
+from .matrix_latex import MatrixLatexMixin
 from .slots import Slot, scaled
 from .strings import elementwise_tree, scalar_precedence
 
@@ -35,8 +36,9 @@ ATOM, FUNC, POW, MUL, ADD = (PRECEDENCE[k] for k in ("Atom", "Func", "Pow", "Mul
 DISPLAY_LETTERS = "ijklpqrstuvwabcdefgho"
 
 
-class EinsteinLatexPrinter(LatexPrinter):
-    """SymPy's LaTeX printer with one more setting: ``notation`` (a key of :data:`NOTATIONS`)."""
+class EinsteinLatexPrinter(MatrixLatexMixin, LatexPrinter):
+    """SymPy's LaTeX printer with one more setting: ``notation`` (a key of :data:`NOTATIONS`), and the
+    package's matrix notation for SymPy matrix expressions (:mod:`.matrix_latex`)."""
 
     _default_settings = {**LatexPrinter._default_settings, "notation": "einstein"}
 
