@@ -192,15 +192,21 @@ def _derivative_label(name: str, k: int, fmt: str) -> str:
 def report(expr, symbols, derivatives, fmt: str) -> str:
     """The function, its variables and its derivatives, one block per item."""
     arguments = ", ".join(symbols)
-    lines = [f"f({arguments}) = {render(expr, fmt)}" if fmt not in ("latex", "matrix")
-             else f"f = {render(expr, fmt)}"]
+    lines = [_equation(f"f({arguments})" if fmt not in ("latex", "matrix") else "f", expr, fmt)]
     lines += [f"  {name}: {_kind(s)} {_shape_text(s.shape)}" for name, s in symbols.items()]
     for name, chain in derivatives.items():
         for k, d in enumerate(chain, start=1):
-            text = render(d, fmt)
-            sep = "\n" if "\n" in text else " "
-            lines.append(f"{_derivative_label(name, k, fmt)} ={sep}{text}")
+            lines.append(_equation(_derivative_label(name, k, fmt), d, fmt))
     return "\n".join(lines)
+
+
+def _equation(label: str, value, fmt: str) -> str:
+    """``label = value``; in pretty printing the label sits on the expression's baseline."""
+    if fmt == "pretty":
+        from .printing.pretty_layout import pretty_equation
+        return pretty_equation(label, value)
+    text = render(value, fmt)
+    return f"{label} ={chr(10) if chr(10) in text else ' '}{text}"
 
 
 # ---------------------------------------------------------------------------------------------

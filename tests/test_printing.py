@@ -88,7 +88,7 @@ GOLDEN = {
     "subtract_sum": ("x - (x + x)", "x - (x + x)", r"x - \left(x + x\right)",
                      r"\left[x_{i} - \left(x_{i} + x_{i}\right)\right]_{i}"),
     "exp": ("exp(x)", " x\nℯ ", "e^{x}", r"\left[e^{x_{i}}\right]_{i}"),
-    "two_operands": ("x*sin(x)", "x⋅sin(x)", r"x \sin{\left(x \right)}",
+    "two_operands": ("x*sin(x)", "x⊙sin(x)", r"x \sin{\left(x \right)}",
                      r"\left[x_{i} \sin{\left(x_{i} \right)}\right]_{i}"),
     "sigmoid": ("sigmoid(x)", "sigmoid(x)", r"\operatorname{sigmoid}{\left(x \right)}",
                 r"\left[\operatorname{sigmoid}{\left(x_{i} \right)}\right]_{i}"),

@@ -21,6 +21,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .forms import Form, classify, signed_terms
+from .pretty_layout import hadamard_tree
 from .slots import Slot, scaled
 from .strings import elementwise_tree, scalar_precedence
 
@@ -59,8 +60,9 @@ def _scalar_tree(expr):
         return Slot(lambda p: _call("zeros", p, *(p._print(s) for s in expr.shape)), FUNC)
     if isinstance(expr, TensorAdd):
         return Slot(lambda p: _add(expr, p), ADD)
-    if isinstance(expr, Elementwise):
-        return elementwise_tree(expr, pretty_precedence)
+    if isinstance(expr, Elementwise):  # entrywise products of tensors as ⊙, as outside bodies
+        tree = elementwise_tree(expr, pretty_precedence)
+        return hadamard_tree(tree) if expr.rank else tree
     if isinstance(expr, EinsteinProduct):
         form = classify(expr)
         render, precedence = _product(form)
