@@ -9,9 +9,9 @@ and reverse mode, Hessians and higher derivatives in compact form), print them a
 >>> (x @ A @ x).shape
 ()
 """
-from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp, log, log1p,
-                    matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin, softplus, sqrt,
-                    subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
+from .build import (abs, add, as_operand, broadcast_to, cos, diag, divide, einsum, elementwise, exp, expand_dims,
+                    log, log1p, matmul, matrix, multiply, outer, power, relu, scalar, sigmoid, sign, sin, softplus,
+                    sqrt, subtract, sum, tan, tanh, tensor, trace, transpose, vector, zeros)
 from .codegen import export, lambdify
 from .convert import MatrixFormError, from_sympy, to_matrix
 from .derivatives import derivative, diff, gradient, hessian, hvp, jacobian, jvp, vjp
@@ -24,8 +24,8 @@ from .simplification import simplify
 
 __all__ = [
     "abs", "add", "as_operand", "broadcast_to", "cos", "diag", "divide", "einsum", "elementwise", "exp",
-    "log", "log1p", "matmul", "matrix", "multiply", "outer", "power", "relu", "scalar", "sigmoid", "sign",
-    "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
+    "expand_dims", "log", "log1p", "matmul", "matrix", "multiply", "outer", "power", "relu", "scalar", "sigmoid",
+    "sign", "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
     "zeros",
     "evaluate",
     "export", "lambdify",

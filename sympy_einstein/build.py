@@ -332,6 +332,66 @@ def _axis(axis, rank: int, x) -> int:
     return axis % rank
 
 
+def expand_dims(x, axis) -> TensorExpr:
+    """``x`` with new axes of size 1 at the positions ``axis`` (an int or a tuple) of the result, as
+    ``numpy.expand_dims``; a size-1 axis stretches in broadcasting, so ``W @ X + expand_dims(b, 1)`` adds
+    ``b`` to every column (``b[:, None]`` is the same).
+
+    >>> b, c = vector("b", 3), scalar("c")
+    >>> expand_dims(b, 1).shape, expand_dims(b, 0).shape, expand_dims(b, (0, -1)).shape, expand_dims(c, 0).shape
+    ((3, 1), (1, 3), (1, 3, 1), (1,))
+    >>> (matrix("A", 3, 4) + expand_dims(b, 1)).shape
+    (3, 4)
+    """
+    x = as_operand(x)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    rank = (x.rank if isinstance(x, TensorExpr) else 0) + len(axes)
+    positions = []
+    for a in axes:
+        if not isinstance(a, int) or isinstance(a, bool) or not -rank <= a < rank:
+            raise ShapeError(f"expand_dims of {_label(x)}: axis {a!r} is not an integer in [{-rank}, {rank})")
+        positions.append(a % rank)
+    if len(set(positions)) != len(positions):
+        raise ShapeError(f"expand_dims of {_label(x)}: repeated axis in {axes}")
+    if not isinstance(x, TensorExpr):
+        return broadcast_to(x, (1,) * rank)
+    output = LETTERS[:rank]
+    letters = "".join(c for k, c in enumerate(output) if k not in positions)
+    return EinsteinProduct(1, letters + "->" + output, [1] * len(positions), x)
+
+
+def index(x, key) -> TensorExpr:
+    """``x[key]`` for keys made of ``:`` (keep an axis), ``None`` (a new axis of size 1) and one ``...``:
+    NumPy's spelling of broadcasting, as in ``W @ X + b[:, None]``.
+
+    >>> b = vector("b", 3)
+    >>> b[:, None].shape, b[None].shape, matrix("A", 2, 3)[..., None].shape
+    ((3, 1), (1, 3), (2, 3, 1))
+    >>> b[0]
+    Traceback (most recent call last):
+    ...
+    sympy_einstein.errors.ShapeError: b[0]: a tensor expression takes ':' (keep an axis), None (a new axis) ...
+    """
+    x = as_operand(x)
+    items = key if isinstance(key, tuple) else (key,)
+    for item in items:
+        if not (item is None or item is Ellipsis or item == slice(None)):
+            raise ShapeError(f"{_label(x)}[{item!r}]: a tensor expression takes ':' (keep an axis), None (a new "
+                             f"axis) and '...' as indices, not {item!r}; to read entries, evaluate it first")
+    kept = builtins.sum(item == slice(None) for item in items if item is not None and item is not Ellipsis)
+    rank = x.rank if isinstance(x, TensorExpr) else 0
+    if items.count(Ellipsis) > 1 or kept > rank:
+        raise ShapeError(f"{_label(x)}[...]: an expression of order {rank} takes {rank} ':' and one '...' at most, "
+                         f"not {len(items)} indices")
+    rest = [slice(None)] * (rank - kept)
+    if Ellipsis in items:
+        at = items.index(Ellipsis)
+        items = items[:at] + tuple(rest) + items[at + 1:]
+    else:
+        items = items + tuple(rest)
+    return expand_dims(x, tuple(k for k, item in enumerate(items) if item is None))
+
+
 def transpose(x, axes=None) -> TensorExpr:
     """Permute axes as ``numpy.transpose`` (reverse them by default).
 

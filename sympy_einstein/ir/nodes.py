@@ -85,6 +85,13 @@ class TensorExpr(sp.Expr):
         from ..build import transpose
         return transpose(self, axes)
 
+    def __getitem__(self, key):
+        """``b[:, None]``: new axes of size 1 (NumPy's broadcasting spelling); see ``build.index``."""
+        from ..build import index
+        return index(self, key)
+
+    __iter__ = None  # indexing does not make a tensor a sequence (SymPy and NumPy test iter())
+
     def applyfunc(self, f):
         """Apply a univariate SymPy function or ``Lambda`` to every entry."""
         from ..build import elementwise

@@ -29,7 +29,7 @@ from .syntax import Call, Name, String, Unary
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "arcsin", "asin", "arccos", "acos", "arctan", "atan",
                "tanh", "abs", "sign", "relu", "sigmoid", "sqrt")
 REDUCTIONS = ("sum", "tr", "trace", "norm1", "norm2")
-FUNCTIONS = ELEMENTWISE + REDUCTIONS + ("diag", "vector", "matrix", "einsum")
+FUNCTIONS = ELEMENTWISE + REDUCTIONS + ("diag", "vector", "matrix", "einsum", "expand")
 STRONG, WEAK = 2, 1
 _ADOPTING = ("+", "-", ".*", "./")  # operators whose scalar-named operand becomes a tensor like its partner
 
@@ -182,6 +182,8 @@ class _Run:
             raise node.error(f"unknown function '{node.name}'; expected one of {', '.join(sorted(FUNCTIONS))}")
         if node.name == "einsum":
             return self.einsum(node)
+        if node.name == "expand":
+            return self.expand(node)
         if len(node.args) != 1:
             raise node.error(f"{node.name} takes one argument, not {len(node.args)}")
         if node.name in ("vector", "matrix"):
@@ -195,6 +197,24 @@ class _Run:
             self.hint(value.name, 2, STRONG, node)
             value = self.settle(value.name, 2)
         return call_type(node, self.resolve(value), self.sizes)
+
+    def expand(self, node) -> Type:
+        """``expand(v, 2)``: the vector ``v`` as every column of a matrix (``expand(v, 1)``: as every row);
+        the size of the new axis comes from use, as in ``W*X + expand(b, 2)``."""
+        from .syntax import Number
+        if len(node.args) != 2 or not isinstance(node.args[1], Number) or node.args[1].text not in ("1", "2"):
+            raise node.error("expand takes a vector and the axis along which it is repeated, 1 or 2: "
+                             "expand(b, 2) is b as every column of a matrix, expand(b, 1) b as every row")
+        value = self.visit(node.args[0])
+        if isinstance(value, Unknown):
+            self.hint(value.name, 1, STRONG, node.args[0])
+            value = self.settle(value.name, 1)
+        if value.order != 1:
+            raise node.args[0].error(f"expand repeats a vector, not a {value.describe()}")
+        new = self.sizes.new()
+        node.resolved = new
+        sizes = (value.sizes[0], new) if node.args[1].text == "2" else (new, value.sizes[0])
+        return Type(2, sizes)
 
     def einsum(self, node) -> Type:
         if not node.args or not isinstance(node.args[0], String):

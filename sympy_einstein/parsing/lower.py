@@ -83,6 +83,10 @@ class Lowering:
             operands = [self.lower(arg) for arg in node.args[1:]]
             sizes = {letter: self.sizes[k] for letter, k in node.resolved.items()}
             return build.einsum(spec, *operands, sizes=sizes)
+        if name == "expand":  # b as every column (axis 2) or every row (axis 1) of a matrix
+            spec = "i->ij" if node.args[1].text == "2" else "j->ij"
+            new = "j" if node.args[1].text == "2" else "i"
+            return build.einsum(spec, self.lower(node.args[0]), sizes={new: self.sizes[node.resolved]})
         if name in ("vector", "matrix"):
             value = self.lower(node.args[0])
             return build.broadcast_to(value, tuple(self.sizes[k] for k in node.type.sizes))
