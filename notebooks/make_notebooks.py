@@ -40,7 +40,13 @@ diagonal matrix of the textbook formula $X^\\top \\mathrm{diag}(s) X$ is never f
 matrix notation:"""),
     ("code", """from IPython.display import Math
 Math(se.latex(H, notation="index"))"""),
-    ("code", "se.to_matrix(H)"),
+    ("code", "Math(se.latex(se.to_matrix(H)))"),
+    ("md", """`se.to_matrix` gives a SymPy matrix expression (Hadamard products, `diag`, functions applied entrywise by
+name); `se.latex` prints it with $\\odot$ for the entrywise product. A Hessian by a matrix has a matrix form by
+$\\mathrm{vec}$, with Kronecker products: for matrix factorization it is $2\\,(V^\\top V \\otimes I)$."""),
+    ("code", """k = sp.Symbol("k", integer=True, positive=True)
+U, V, T = se.matrix("U", n, k), se.matrix("V", m, k), se.matrix("T", n, m)
+Math(se.latex(se.to_matrix(se.hessian(se.sum((T - U @ V.T) ** 2), U), vec=True)))"""),
     ("md", """## Simplify
 Every derivative is simplified by default. Unsimplified, the raw rules leave unit tensors and nested products;
 `se.simplify` removes them."""),
