@@ -170,7 +170,11 @@ def _apply(body, operands, shape):
     """``f(g, params...)`` with ``g`` the only argument that depends on the operands: ``Entrywise``."""
     named = isinstance(body, sp.Function) and body.args and not any(a.free_symbols & set(operands)
                                                                     for a in body.args[1:])
-    if not (named and is_named(template := body.func(ENTRY, *body.args[1:]))):
+    try:
+        template = body.func(ENTRY, *body.args[1:]) if named else None
+    except (TypeError, ValueError):  # a function that cannot take a symbol there (Piecewise)
+        template = None
+    if template is None or not is_named(template):
         raise MatrixFormError(f"the elementwise function {body} has no matrix form")
     return Entrywise(template, _body(body.args[0], operands, shape))
 

@@ -11,6 +11,7 @@ import pytest
 import sympy as sp
 
 import sympy_einstein as se
+import sympy_einstein.cli
 from sympy_einstein.convert import MatrixFormError, from_sympy, to_matrix
 from sympy_einstein.entrywise import ENTRY, Entrywise
 from sympy_einstein.testing import random_bindings
@@ -129,6 +130,19 @@ def test_matrix_latex_has_no_stray_one():
     latex = se.latex(to_matrix(expr))
     assert latex.startswith(r"\mathbf{1}^{T}"), latex
     assert not latex.startswith("1")
+
+
+def test_command_line_matrix_format_uses_the_same_notation(capsys):
+    assert se.cli.main(["sum(log(exp(-y.*(X*w)) + vector(1)))", "--wrt", "w", "--format", "matrix"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(r"f = \mathbf{1}^{T} \log_{\odot}") and r"\circ" not in out and "mapsto" not in out
+
+
+@pytest.mark.parametrize("body", [lambda s, t: sp.atan2(s, t), lambda s, t: sp.Piecewise((s, t > 0), (t, True))])
+def test_elementwise_functions_without_matrix_form_raise(body):
+    x, y = se.vector("x", 3), se.vector("y", 3)
+    with pytest.raises(MatrixFormError, match="has no matrix form"):
+        to_matrix(se.elementwise(body, x, y))
 
 
 def test_entrywise_round_trip_and_parameters():
