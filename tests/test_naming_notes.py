@@ -1,5 +1,6 @@
 """Naming notes: a variable typed only by the naming default that makes the formula non-scalar is named, with
 its type and the declaration that changes it, once on stderr (command line) or as a NamingWarning (se.parse)."""
+import pickle
 import warnings
 
 import pytest
@@ -75,3 +76,8 @@ def test_se_parse_is_silent_for_scalar_or_declared_formulas():
         assert se.parse(RIDGE, "lambda: scalar").shape == ()
         assert se.parse("sum(log(exp(-y.*(X*w)) + vector(1)))").shape == ()
         assert se.parse("A*x - b").shape != ()
+
+
+def test_warning_survives_pickling():
+    warning = pickle.loads(pickle.dumps(NamingWarning("lambda", "vector", "vector")))
+    assert (warning.name, warning.declaration) == ("lambda", "lambda: scalar") and "naming default" in str(warning)

@@ -46,6 +46,9 @@ is a vector, not a scalar; if lambda is a scalar, declare "lambda: scalar"
                          f"so the formula is a {result}, not a scalar; if {name} is a scalar, declare "
                          f'"{self.declaration}"')
 
+    def __reduce__(self):  # pickle (process pools, pytest-xdist) with the constructor's arguments
+        return type(self), (self.name, self.kind, self.result)
+
 
 def by_default(inferred: Inferred, declared: dict) -> list[str]:
     """The variables whose non-scalar type only the naming default decided: not declared, no hint from a use
