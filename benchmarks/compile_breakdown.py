@@ -49,7 +49,8 @@ def main():
     _summary(functions)
     kernel = fn.source[fn.source.index("_SIGNATURE_generated"):]
     slices = re.findall(r"^\s*\w+\[[^\]]*:[^\]]*\] [+\-*]?= .*$", kernel, flags=re.M)
-    print(f"generated code{' (last function)' if chunks > 1 else ''}: {kernel.count(chr(10))} lines, {len(slices)} slice assignments of arrays, "
+    which = " (last function)" if chunks > 1 else ""
+    print(f"generated code{which}: {kernel.count(chr(10))} lines, {len(slices)} slice assignments of arrays, "
           f"{kernel.count('numba.objmode')} objmode blocks")
     for line in slices[:10]:
         print("   ", line.strip())
