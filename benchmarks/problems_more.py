@@ -85,9 +85,12 @@ def kernel_ridge(size, rng, ridge=0.1):
     points = rng.normal(size=(size, 3))
     distances = ((points[:, None, :] - points[None, :, :]) ** 2).sum(-1)
     data = (np.exp(-distances / 2), rng.normal(size=size), rng.normal(size=size))
-    loss = se.sum((K @ a - y) ** 2) + sp.Rational(1, 10) * (a @ K @ a)
-    return Problem(f"kernel ridge n={size}", [K, a, y], loss, a, data,
-                   lambda K, a, y: 2 * K.T @ (K @ a - y) + ridge * (K + K.T) @ a,
+    loss = se.sum((K @ a - y) ** 2) + sp.nsimplify(ridge) * (a @ K @ a)
+    def gradient(K, a, y):
+        Ka = K @ a
+        return 2 * K.T @ (Ka - y) + ridge * (Ka + K.T @ a)
+
+    return Problem(f"kernel ridge n={size}", [K, a, y], loss, a, data, gradient,
                    lambda K, a, y: 2 * K.T @ K + ridge * (K + K.T),
                    lambda xp, K, a, y: xp.sum((K @ a - y) ** 2) + ridge * (a @ K @ a), size)
 
@@ -98,9 +101,10 @@ def masked_factorization(sizes, rng):
     M, T, U, V = se.matrix("M", n, m), se.matrix("T", n, m), se.matrix("U", n, k), se.matrix("V", m, k)
 
     def hessian(M, T, U, V):
-        H = np.zeros((len(U), U.shape[1], len(U), U.shape[1]))
-        for a in range(len(U)):
-            H[a, :, a, :] = 2 * _weighted_gram(V, M[a])
+        rows, rank = U.shape
+        H = np.zeros((rows, rank, rows, rank))
+        grams = M @ (V[:, :, None] * V[:, None, :]).reshape(len(V), rank * rank)  # row a: V^T diag(M[a]) V
+        H[np.arange(rows), :, np.arange(rows), :] = 2 * grams.reshape(rows, rank, rank)
         return H
 
     data = ((rng.uniform(size=(nn, mm)) < 0.3).astype(float), rng.normal(size=(nn, mm)),
