@@ -192,7 +192,7 @@ def tiered_child(se, args, exprs, arrays):
         time.sleep(0.001)  # a user's loop does other work between calls
     worker.join()
     TIMES["numba ready in the background after"] = ready["s"]
-    TIMES["numpy calls meanwhile (median, s)"] = statistics.median(calls) if calls else 0.0
+    TIMES["median numpy call meanwhile"] = statistics.median(calls) if calls else 0.0
     return {"times": dict(TIMES), "numba imported": True, "functions": [], "calls meanwhile": len(calls)}
 
 
@@ -238,9 +238,12 @@ def report(phase, result, verbose=False):
           f"{inside:.2f} s measured inside, the rest is interpreter start-up and exit)")
     for label, seconds in times.items():
         indent = "    " if label in ("program", "source", "module import", "cache load", "cache save") else "  "
-        print(f"{indent}{label:<44} {seconds:7.3f} s")
+        print(f"{indent}{label:<44} {seconds:7.3f} s" if seconds >= 0.01 else f"{indent}{label:<44} "
+              f"{1e3 * seconds:7.3f} ms")
     if phase == "numpy":
         print(f"  numba imported: {result['numba imported']}")
+    if "calls meanwhile" in result:
+        print(f"  numpy calls answered while Numba compiled: {result['calls meanwhile']}")
     functions = result["functions"]
     if functions and verbose:
         print("  compiled functions (numba:compile events; inclusive = with the helpers they compiled):")
