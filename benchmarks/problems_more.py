@@ -10,13 +10,9 @@ Sizes: ``TINY`` (tests), ``SMALL`` (n around 100) and ``LARGE``.
 """
 import numpy as np
 import sympy as sp
+from codegen_problems import Problem
 
 import sympy_einstein as se
-
-try:
-    from codegen_problems import Problem
-except ImportError:  # imported as benchmarks.problems_more (the tests)
-    from benchmarks.codegen_problems import Problem
 
 n, m, o, k, h, g = sp.symbols("n m o k h g", integer=True, positive=True)
 

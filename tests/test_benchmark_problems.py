@@ -4,11 +4,16 @@ benchmark checks generated code against): each gradient against central finite d
 each Hessian against central finite differences of the gradient, and both against ``se.evaluate`` of
 ``se.gradient`` / ``se.hessian``, at tiny sizes. NumPy only: no compiled code.
 """
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import sympy_einstein as se
-from benchmarks import problems_more
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+import problems_more  # noqa: E402
 
 KEYS = sorted(problems_more.BUILDERS)
 
