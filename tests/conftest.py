@@ -1,9 +1,20 @@
-"""Test-suite settings: Hypothesis without deadlines (the machine is shared; timing is no test here).
+"""Test-suite settings: Hypothesis without deadlines, and one compile cache per run.
 
-Under CI (the environment variable CI is set, as `.ci/run` is run) Hypothesis is derandomized and keeps
-no example database, so a CI run is reproducible; local runs explore new random examples.
+Hypothesis: no deadlines (the machine is shared; timing is no test here). Under CI (the environment
+variable CI is set, as `.ci/run` is run) Hypothesis is derandomized and keeps no example database, so a
+CI run is reproducible; local runs explore new random examples.
+
+Compile cache: unless the environment already names them (as `.ci/run` does), `SYMPY_EINSTEIN_CACHE`
+(generated modules) and `NUMBA_CACHE_DIR` (Numba's compiled kernels) point at one new temporary
+directory per run, made by the controlling process before pytest-xdist starts its workers, so every
+worker and every subprocess a test starts (the command line, notebooks) inherit it: a kernel compiled
+once in a run is loaded from disk by the next test that generates the same source, in any worker, and
+no run writes to the user's `~/.cache` or reads a stale cache from an earlier run. The directory is
+removed when the run ends.
 """
 import os
+import shutil
+import tempfile
 
 from hypothesis import HealthCheck, settings
 
@@ -11,3 +22,21 @@ settings.register_profile("sympy_einstein", deadline=None, suppress_health_check
                           print_blob=True)
 settings.register_profile("ci", parent=settings.get_profile("sympy_einstein"), derandomize=True, database=None)
 settings.load_profile("ci" if os.environ.get("CI") else "sympy_einstein")
+
+_CACHE_VARIABLES = ("SYMPY_EINSTEIN_CACHE", "NUMBA_CACHE_DIR")
+
+
+def pytest_configure(config):
+    """In the controlling process only: one cache directory for the whole run (workers inherit it)."""
+    if hasattr(config, "workerinput") or all(os.environ.get(v) for v in _CACHE_VARIABLES):
+        return
+    directory = tempfile.mkdtemp(prefix="sympy_einstein_tests_")
+    config._sympy_einstein_cache = directory
+    for variable, sub in zip(_CACHE_VARIABLES, ("modules", "numba")):
+        os.environ.setdefault(variable, os.path.join(directory, sub))
+
+
+def pytest_unconfigure(config):
+    directory = getattr(config, "_sympy_einstein_cache", None)
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
