@@ -14,6 +14,7 @@ from ..ir.nodes import TensorExpr, TensorSymbol, ZeroTensor, _label
 from ..ir.shapes import format_shape
 from .forward import Direction, forward
 from .graph import unit_tensor
+from .linalg import symmetrized
 from .reverse import reverse
 
 MODES = ("auto", "forward", "reverse")
@@ -42,7 +43,7 @@ def derivative(expr, wrt, mode: str = "auto", simplify: bool = True) -> TensorEx
         result = forward(expr, Direction(wrt, unit_tensor(wrt.shape), wrt.shape))
     else:
         result = reverse(expr, wrt, unit_tensor(expr.shape), expr.shape)
-    return _simplified(result, simplify)
+    return _simplified(symmetrized(result, wrt), simplify)
 
 
 def choose_mode(out_shape, in_shape) -> str:
@@ -95,7 +96,7 @@ def vjp(expr, wrt, cotangent, simplify: bool = True) -> TensorExpr:
     cotangent = _as_direction(cotangent, expr if isinstance(expr, TensorExpr) else ZeroTensor(()), "cotangent")
     if not isinstance(expr, TensorExpr):
         return ZeroTensor(wrt.shape)
-    return _simplified(reverse(expr, wrt, cotangent, ()), simplify)
+    return _simplified(symmetrized(reverse(expr, wrt, cotangent, ()), wrt), simplify)
 
 
 def gradient(f, wrt, simplify: bool = True) -> TensorExpr:

@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from sympy.printing.precedence import PRECEDENCE
 
+from ..ir.linalg import MatrixFunction
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from . import linalg
 from .forms import Form, classify, signed_terms
 from .slots import Slot, parenthesized, scaled
 
@@ -73,6 +75,8 @@ def _scalar_tree(expr, printer):
         form = classify(expr)
         render, precedence = _product(form)
         return scaled(form.coefficient, render, precedence)
+    if isinstance(expr, MatrixFunction):
+        return linalg.str_tree(expr)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 
