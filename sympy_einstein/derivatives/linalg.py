@@ -20,7 +20,8 @@ import sympy as sp
 
 from ..ir.indices import LETTERS, fresh_letters
 from ..ir.linalg import Adjugate, Determinant, Inverse, LogDeterminant, LogSumExp, Softmax, Solve, SymmetricMatrix
-from ..ir.nodes import EinsteinProduct, TensorAdd, TensorExpr
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr
+from ..ir.walk import postorder_by_identity
 from .forward import FORWARD_RULES
 from .graph import add_all
 from .reverse import REVERSE_RULES
@@ -177,6 +178,42 @@ REVERSE_RULES.update({
     Adjugate: _adjugate_reverse, Solve: _solve_reverse, LogSumExp: _log_sum_exp_reverse,
     Softmax: _softmax_reverse,
 })
+
+
+def stabilized(expr):
+    """``expr`` with ``log(sum(exp(Z)))`` written ``logsumexp(Z)`` before differentiating, so the
+    derivative is the stable ``softmax(Z)`` rather than ``exp(Z) / sum(exp(Z))`` (which overflows).
+
+    >>> import sympy_einstein as se
+    >>> z = se.vector("z", 3)
+    >>> print(stabilized(se.log(se.sum(se.exp(z)))), "|", se.gradient(se.log(se.sum(se.exp(z))), z))
+    logsumexp(z) | softmax(z)
+    """
+    if not isinstance(expr, TensorExpr) or not any(
+            isinstance(node, Elementwise) and node.function.expr.has(sp.log) for node in postorder_by_identity(expr)):
+        return expr
+    from ..simplification.linalg import stable_log_sum_exp
+    from ..simplification.traverse import rewrite
+    return rewrite(expr, (stable_log_sum_exp,))
+
+
+def symmetric_result(result: TensorExpr, wrt, simplify) -> TensorExpr:
+    """A derivative by ``wrt``, simplified with ``simplify`` (a function, or None for no simplification);
+    by a symmetric matrix projected with :func:`symmetrized` unless the simplified result is already
+    known to be symmetric in its last two axes (then it is returned as it is, compact).
+
+    >>> import sympy_einstein as se
+    >>> S = se.matrix("S", 2, 2, symmetric=True)
+    >>> print(symmetric_result(se.inv(S).T, S, se.simplify))
+    inv(S)
+    """
+    if not isinstance(wrt, SymmetricMatrix):
+        return result if simplify is None else simplify(result)
+    if simplify is None:
+        return symmetrized(result, wrt)
+    from ..simplification.linalg import symmetric_in_last_axes
+    result = simplify(result)
+    return result if symmetric_in_last_axes(result) else simplify(symmetrized(result, wrt))
 
 
 # G restricted to symmetric directions: <G, V> = <(G + G.T)/2, V> for every symmetric V
