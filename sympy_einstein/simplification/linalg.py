@@ -31,7 +31,7 @@ def _single_matrix(expr):
     return None
 
 
-# inv(inv(A)) = A;  inv(c A.T) = inv(A).T / c;  adj(c A.T) = c^(n-1) adj(A).T
+# inv(inv(A)) = A;  adj(inv(A)) = A / det(A);  inv(c A.T) = inv(A).T / c;  adj(c A.T) = c^(n-1) adj(A).T
 def inverse_rules(expr):
     """Cancel a double inverse and move scalars and transposes out of ``inv`` and ``adj``.
 
@@ -45,6 +45,8 @@ def inverse_rules(expr):
     inner = expr.args[0]
     if isinstance(expr, Inverse) and isinstance(inner, Inverse):
         return inner.args[0]
+    if isinstance(inner, Inverse):  # adj(inv(A)) = det(inv(A)) A = A / det(A)
+        return EinsteinProduct(1, ",ab->ab", (), Elementwise(_reciprocal(), Determinant(inner.args[0])), inner.args[0])
     single = _single_matrix(inner)
     if single is None or (single[0] == 1 and not single[2]):
         return expr
@@ -123,10 +125,10 @@ def _is_path(inputs, output: str) -> bool:
 
 
 # inv(A)[p q] A[q s] = delta[p s],  A[s p] inv(A)[p q] = delta[s q]  (q, p summed nowhere else)
-# det(A) inv(A) = adj(A)
+# det(A) inv(A) = adj(A),  adj(A) / det(A) = inv(A)
 def cancel_inverses(expr):
-    """Replace ``inv(A) @ A`` and ``A @ inv(A)`` in a product by the identity, and ``det(A) * inv(A)``
-    by ``adj(A)``.
+    """Replace ``inv(A) @ A`` and ``A @ inv(A)`` in a product by the identity, ``det(A) * inv(A)``
+    by ``adj(A)`` and ``adj(A) / det(A)`` by ``inv(A)``.
 
     >>> import sympy_einstein as se
     >>> from sympy_einstein.simplification import simplify
@@ -150,6 +152,12 @@ def cancel_inverses(expr):
         for j, operand in enumerate(expr.operands):
             if isinstance(operand, Determinant) and operand.args[0] == inverse.args[0]:
                 return _replace(expr, (i, j), Adjugate(inverse.args[0]), p + q)
+    for i, (adjugate, s) in enumerate(zip(expr.operands, expr.inputs, strict=True)):
+        if not isinstance(adjugate, Adjugate):
+            continue
+        for j, operand in enumerate(expr.operands):
+            if operand == Elementwise(_reciprocal(), Determinant(adjugate.args[0])):
+                return _replace(expr, (i, j), Inverse(adjugate.args[0]), s)
     return expr
 
 
