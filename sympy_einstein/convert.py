@@ -420,3 +420,9 @@ _FROM = {
     sp.ZeroMatrix: _from_zero, sp.OneMatrix: _from_ones,
     ElementwiseApplyFunction: lambda m: build.elementwise(m.function, _tensor(m.expr)[0]),
 }
+
+
+from .convert_linalg import FROM_SYMPY, TO_MATRIX  # noqa: E402 -- matrix functions: more entries of both tables
+
+_CONVERTERS.update(TO_MATRIX)
+_FROM.update(FROM_SYMPY)
