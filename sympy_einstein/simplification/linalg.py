@@ -227,13 +227,30 @@ def _own_symmetry(node) -> bool:
         return False
     if isinstance(node, SymmetricMatrix):
         return True
-    if isinstance(node, (Inverse, Adjugate, TensorAdd, Elementwise)):
+    if isinstance(node, TensorAdd):
+        return _symmetric_sum(node.terms)
+    if isinstance(node, (Inverse, Adjugate, Elementwise)):
         return all(_known(c) for c in _symmetry_children(node))
     if _single_matrix(node) is not None:
         return _known(_single_matrix(node)[1])
     if isinstance(node, EinsteinProduct):
         return _equals_own_transpose(node)
     return False
+
+
+def _symmetric_sum(terms) -> bool:
+    """Whether a sum is symmetric: each term is, or its transpose is another term (``B + B.T``)."""
+    unmatched = [t for t in terms if not _known(t)]
+    while unmatched:
+        term = unmatched.pop()
+        if not isinstance(term, EinsteinProduct) or len(set(term.output)) != 2:
+            return False
+        flipped = _swapped_last(term)
+        partner = next((k for k, u in enumerate(unmatched) if same_product(u, flipped)), None)
+        if partner is None:
+            return False
+        unmatched.pop(partner)
+    return True
 
 
 def _equals_own_transpose(node: EinsteinProduct) -> bool:
