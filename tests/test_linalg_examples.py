@@ -187,6 +187,7 @@ def test_damped_newton_minimizes_a_linear_objective_with_a_barrier():
 
 @pytest.mark.parametrize("formula, wrt, declare", [
     ("0.5*logdet(S) + 0.5*(x - m)'*inv(S)*(x - m)", "m,S", None),
+    ("0.5*logdet(S) + 0.5*(x - m)'*inv(S)*(x - m)", "m,S", "S: symmetric(n)"),
     ("0.5*y'*inv(exp(-t*D) + 0.1*eye)*y + 0.5*logdet(exp(-t*D) + 0.1*eye)", "t", "t: scalar; D: matrix(n, n)"),
     ("norm2(V*solve(X'*X + c*eye, X'*y) - z)^2", "c", None),
     ("-sum(log(b - A*x))", "x", "b: vector(m)"),
@@ -202,3 +203,15 @@ def test_examples_from_the_command_line(capsys, formula, wrt, declare):
             break
     assert status == 0, out
     assert "max relative error" in out
+
+
+def test_finite_differences_by_a_symmetric_matrix_keep_it_symmetric():
+    from sympy_einstein.testing import dot_product_test, random_bindings
+    b = random_bindings([S, mu], seed=3)
+    np.testing.assert_allclose(b[S], b[S].T)
+    b[S] = b[S] + 3 * np.eye(D)
+    f = mu @ se.inv(S) @ mu + se.sum(S * se.matrix("M", D, D))
+    b[se.matrix("M", D, D)] = np.arange(D * D, dtype=float).reshape(D, D)
+    gradient = se.gradient(f, S)
+    assert relative_error(evaluate(gradient, b), numeric_derivative(f, S, b)) < 1e-8
+    dot_product_test(f, S, gradient, b)
