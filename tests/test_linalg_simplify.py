@@ -127,3 +127,15 @@ def test_singular_matrices_give_clear_errors_and_adjugates_exist():
 def test_lambdify_names_the_unsupported_node():
     with pytest.raises(se.EinsteinError, match="Inverse"):
         se.lambdify([A, x], se.inv(A) @ x, backend="numpy")
+
+
+def test_deep_chains_of_matrix_functions_do_not_recurse():
+    small, v = se.matrix("A", 3, 3), se.vector("v", 3)
+    chain, nested = v, small
+    for _ in range(1500):
+        chain = se.solve(small, se.tanh(chain))
+        nested = se.inv(nested)
+    bindings = {small: 2 * np.eye(3) + 0.1, v: np.ones(3)}
+    gradient = evaluate(se.gradient(se.sum(chain), v), bindings)
+    assert gradient.shape == (3,) and np.all(np.isfinite(gradient))
+    assert se.simplify(nested) == small

@@ -13,6 +13,8 @@ and for the reductions a ``Tuple`` of axes) and constructors only validate.
 """
 from __future__ import annotations
 
+from functools import cached_property
+
 import sympy as sp
 
 from ..errors import ShapeError
@@ -34,6 +36,18 @@ class MatrixFunction(TensorExpr):
     """Base class of functions of whole matrices; ``operands`` are the tensor args."""
 
     function_name = ""
+
+    def __new__(cls, *args):
+        obj = super().__new__(cls, *args)
+        _ = obj.shape  # computed (and cached) as the node is built: no recursion over deep chains later
+        return obj
+
+    @cached_property
+    def shape(self) -> tuple:
+        return self._own_shape()
+
+    def _own_shape(self) -> tuple:
+        raise NotImplementedError
 
     @property
     def operands(self) -> tuple:
@@ -62,8 +76,7 @@ class Inverse(_SquareFunction):
 
     function_name = "inv"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return self.args[0].shape
 
 
@@ -77,8 +90,7 @@ class Adjugate(_SquareFunction):
 
     function_name = "adj"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return self.args[0].shape
 
 
@@ -92,8 +104,7 @@ class Determinant(_SquareFunction):
 
     function_name = "det"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return ()
 
 
@@ -109,8 +120,7 @@ class LogDeterminant(_SquareFunction):
 
     function_name = "logdet"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return ()
 
 
@@ -140,8 +150,7 @@ class Solve(MatrixFunction):
         """The right-hand side ``B``."""
         return self.args[1]
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return self.args[1].shape
 
 
@@ -193,8 +202,7 @@ class LogSumExp(_AxisFunction):
 
     function_name = "logsumexp"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return tuple(s for k, s in enumerate(self.args[0].shape) if k not in self.axes)
 
 
@@ -208,8 +216,7 @@ class Softmax(_AxisFunction):
 
     function_name = "softmax"
 
-    @property
-    def shape(self) -> tuple:
+    def _own_shape(self) -> tuple:
         return self.args[0].shape
 
 
