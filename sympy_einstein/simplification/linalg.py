@@ -13,9 +13,9 @@ import math
 
 import sympy as sp
 
-from ..ir.indices import canonical_renaming, format_spec, rename, unique
-from ..ir.linalg import Adjugate, Determinant, Inverse, LogDeterminant, LogSumExp, SymmetricMatrix
-from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, canonical_variables
+from ..ir.indices import LETTERS, canonical_renaming, format_spec, rename, unique
+from ..ir.linalg import Adjugate, Determinant, Inverse, LogDeterminant, LogSumExp, Solve, SymmetricMatrix
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, ZeroTensor, canonical_variables
 
 
 def _constant(value):
@@ -426,5 +426,27 @@ def _sum_of_exp(operand):
     return z, tuple(k for k, c in enumerate(s) if c not in operand.output)
 
 
-LINALG_RULES = (inverse_rules, determinant_rules, cancel_inverses, stable_log_sum_exp)
+# solve(A, 0) = 0,  solve(inv(A), B) = A B,  solve(A, A) = I
+def solve_rules(expr):
+    """Simplify a solve with a zero right-hand side, an inverse matrix, or the matrix itself.
+
+    >>> import sympy_einstein as se
+    >>> A, b = se.matrix("A", 3, 3), se.vector("b", 3)
+    >>> solve_rules(se.solve(A, se.zeros(3))) == se.zeros(3), str(solve_rules(se.solve(se.inv(A), b)))
+    (True, 'A @ b')
+    """
+    if not isinstance(expr, Solve):
+        return expr
+    a, b = expr.args
+    if isinstance(b, ZeroTensor):
+        return b
+    if isinstance(a, Inverse):
+        rest = LETTERS[2:1 + b.rank]
+        return EinsteinProduct(1, f"ab,b{rest}->a{rest}", (), a.args[0], b)
+    if a == b:
+        return EinsteinProduct(1, "->aa", (a.shape[0],))
+    return expr
+
+
+LINALG_RULES = (inverse_rules, determinant_rules, cancel_inverses, solve_rules, stable_log_sum_exp)
 """The algebraic rules of the matrix functions, in the order the ``default`` rule set tries them."""
