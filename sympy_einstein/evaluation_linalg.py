@@ -43,28 +43,22 @@ def _log_determinant(ev, node: LogDeterminant) -> np.ndarray:
 
 
 def _adjugate(ev, node: Adjugate) -> np.ndarray:
-    a = ev.value(node.args[0])
-    if np.linalg.cond(a) < 1e12:
-        return np.linalg.det(a) * np.linalg.inv(a)
-    return cofactors(a).T
+    return adjugate(ev.value(node.args[0]))
 
 
-def cofactors(a: np.ndarray) -> np.ndarray:
-    """The cofactor matrix by minors (for singular matrices, where ``det(A) inv(A)`` is not available).
+def adjugate(a: np.ndarray) -> np.ndarray:
+    """The adjugate from the SVD ``a = U diag(s) V.T``: ``adj(a) = det(U) det(V) V diag(p) U.T`` with
+    ``p_i`` the product of the singular values other than ``s_i`` (exact for singular matrices too).
 
-    >>> cofactors(np.array([[1.0, 2.0], [2.0, 4.0]]))
+    >>> adjugate(np.array([[1.0, 2.0], [2.0, 4.0]])).round(12)
     array([[ 4., -2.],
            [-2.,  1.]])
     """
-    n = a.shape[0]
-    if n == 1:
-        return np.ones((1, 1))
-    result = np.empty_like(a, dtype=float)
-    for i in range(n):
-        for j in range(n):
-            minor = np.delete(np.delete(a, i, axis=0), j, axis=1)
-            result[i, j] = (-1) ** (i + j) * np.linalg.det(minor)
-    return result
+    u, s, vt = np.linalg.svd(a)
+    before = np.concatenate(([1.0], np.cumprod(s)[:-1]))
+    after = np.concatenate((np.cumprod(s[::-1])[:-1][::-1], [1.0]))
+    sign = np.linalg.det(u) * np.linalg.det(vt)
+    return sign * (vt.T * (before * after)) @ u.T
 
 
 def _solve(ev, node: Solve) -> np.ndarray:

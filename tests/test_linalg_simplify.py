@@ -142,3 +142,13 @@ def test_deep_chains_of_matrix_functions_do_not_recurse():
     gradient = evaluate(se.gradient(se.sum(chain), v), bindings)
     assert gradient.shape == (3,) and np.all(np.isfinite(gradient))
     assert se.simplify(nested) == small
+
+
+def test_adjugate_evaluation_matches_cofactors_by_minors():
+    rng = np.random.default_rng(5)
+    matrix = se.matrix("M", 4, 4)
+    low_rank = sum(np.outer(rng.standard_normal(4), rng.standard_normal(4)) for _ in range(3))
+    for value in (rng.standard_normal((4, 4)), low_rank):
+        cofactors = np.array([[(-1) ** (i + j) * np.linalg.det(np.delete(np.delete(value, i, 0), j, 1))
+                               for j in range(4)] for i in range(4)])
+        np.testing.assert_allclose(evaluate(se.adj(matrix), {matrix: value}), cofactors.T, atol=1e-12)
