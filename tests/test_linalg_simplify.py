@@ -6,7 +6,8 @@ import sympy as sp
 
 import sympy_einstein as se
 from sympy_einstein.evaluation import evaluate
-from sympy_einstein.simplification.linalg import is_symmetric, same_product, stable_log_sum_exp
+from sympy_einstein.simplification.linalg import stable_log_sum_exp
+from sympy_einstein.simplification.symmetry import is_symmetric, same_product
 from sympy_einstein.testing import random_bindings, validate
 
 n = sp.Symbol("n", integer=True, positive=True)

@@ -211,7 +211,7 @@ def symmetric_result(result: TensorExpr, wrt, simplify) -> TensorExpr:
         return result if simplify is None else simplify(result)
     if simplify is None:
         return symmetrized(result, wrt)
-    from ..simplification.linalg import symmetric_in_last_axes
+    from ..simplification.symmetry import symmetric_in_last_axes
     result = simplify(result)
     return result if symmetric_in_last_axes(result) else simplify(symmetrized(result, wrt))
 

@@ -13,9 +13,10 @@
 from __future__ import annotations
 
 from .elementwise import canonical_elementwise, fuse_elementwise, fuse_hadamard_groups
-from .linalg import LINALG_RULES, orient_symmetric
+from .linalg import LINALG_RULES
 from .products import canonical_product, flatten_product, split_structured_terms, unwrap_identity, zero_product
 from .sums import combine_like_terms, drop_zero_terms, factor_common_operands, flatten_sum, sort_terms
+from .symmetry import orient_symmetric
 
 BASIC = (zero_product, split_structured_terms, flatten_product, zero_product, unwrap_identity, flatten_sum,
          drop_zero_terms)
