@@ -16,12 +16,13 @@ S = se.matrix("S", n, n, symmetric=True)
 x, y = se.vector("x", n), se.vector("y", n)
 Z = se.matrix("Z", 2, 3)
 W = se.matrix("W", 3, n)
+c = se.scalar("c")
 
 
 def bindings_for(expr, seed=0):
     bindings = random_bindings(expr, seed=seed, sizes={n: 4})
     for symbol in list(bindings):
-        if isinstance(symbol, se.TensorSymbol) and symbol.name in "ABS":
+        if isinstance(symbol, se.TensorSymbol) and symbol.name in ("A", "B", "S"):
             value = bindings[symbol] + 4 * np.eye(4)
             bindings[symbol] = value + value.T if symbol.name == "S" else value
     return bindings
@@ -45,6 +46,11 @@ REWRITES = [
     (se.adj(A.T), se.adj(A).T),
     (S.T, S),
     (se.inv(S).T @ x, se.inv(S) @ x),
+    (se.logdet(c * S), se.logdet(S) + n * se.log(se.abs(c))),
+    (se.inv(c * A.T), se.inv(A).T / c),
+    (se.det(2 * c * A), (2 * c) ** n * se.det(A)),
+    (se.adj(c * A), c ** (n - 1) * se.adj(A)),
+    (se.einsum("ab,ab->", S, se.inv(S)), se.einsum("->", n)),
     (se.solve(A, se.zeros(n)), se.zeros(n)),
     (se.solve(se.inv(A), C), A @ C),
     (se.solve(A.T, A.T), se.eye(n)),

@@ -12,8 +12,8 @@ import sympy as sp
 
 from ..ir.indices import LETTERS, format_spec, unique
 from ..ir.linalg import Adjugate, Determinant, Inverse, LogDeterminant, LogSumExp, Solve
-from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, ZeroTensor, canonical_variables
-from .symmetry import _single_matrix
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, ZeroTensor, canonical_variables
+from .symmetry import _single_matrix, is_symmetric
 
 
 def _constant(value):
@@ -23,12 +23,13 @@ def _constant(value):
 
 # inv(inv(A)) = A;  adj(inv(A)) = A / det(A);  inv(c A.T) = inv(A).T / c;  adj(c A.T) = c^(n-1) adj(A).T
 def inverse_rules(expr):
-    """Cancel a double inverse and move scalars and transposes out of ``inv`` and ``adj``.
+    """Cancel a double inverse and move scalars (numbers or order-0 tensors) and transposes out of
+    ``inv`` and ``adj``.
 
     >>> import sympy_einstein as se
-    >>> A = se.matrix("A", 3, 3)
-    >>> inverse_rules(se.inv(se.inv(A))) == A, str(inverse_rules(se.inv(2 * A.T)))
-    (True, 'inv(A).T/2')
+    >>> A, c = se.matrix("A", 3, 3), se.scalar("c")
+    >>> inverse_rules(se.inv(se.inv(A))) == A, str(inverse_rules(se.inv(2 * A.T))), str(inverse_rules(se.inv(c * A)))
+    (True, 'inv(A).T/2', '(1/c)*inv(A)')
     """
     if not isinstance(expr, (Inverse, Adjugate)):
         return expr
@@ -37,26 +38,30 @@ def inverse_rules(expr):
         return inner.args[0]
     if isinstance(inner, Inverse):  # adj(inv(A)) = det(inv(A)) A = A / det(A)
         return EinsteinProduct(1, ",ab->ab", (), Elementwise(_reciprocal(), Determinant(inner.args[0])), inner.args[0])
-    single = _single_matrix(inner)
-    if single is None or (single[0] == 1 and not single[2]):
+    parts = _scale_parts(inner)
+    single = None if parts is None else _single_matrix(parts[2])
+    if single is None or (parts[0] == 1 and not parts[1] and not single[2]):
         return expr
-    coeff, matrix, transposed = single
-    scale = 1 / coeff if isinstance(expr, Inverse) else coeff ** (matrix.shape[0] - 1)
-    return EinsteinProduct(scale, "ab->ba" if transposed else "ab->ab", (), type(expr)(matrix))
+    coeff, scalars, _ = parts
+    _, matrix, transposed = single
+    power = -1 if isinstance(expr, Inverse) else matrix.shape[0] - 1
+    return _scaled(_scale_power(coeff, scalars, power), type(expr)(matrix), "ab->ba" if transposed else "ab->ab")
 
 
 # det(c A1 A2..) = c^n det(A1) det(A2)..;  log|det(c A1 A2..)| = n log|c| + sum_k log|det(Ak)| (square Ak)
 # det(inv(A)) = 1/det(A),  logdet(inv(A)) = -logdet(A),  logdet(adj(A)) = (n-1) logdet(A)
 def determinant_rules(expr):
-    """Split determinants and log-determinants of products of square matrices, scalars, transposes,
-    inverses, adjugates and the identity.
+    """Split determinants and log-determinants of products of square matrices, scalars (numbers or
+    order-0 tensors), transposes, inverses, adjugates and the identity.
 
     >>> import sympy_einstein as se
-    >>> A, B = se.matrix("A", 3, 3), se.matrix("B", 3, 3)
+    >>> A, B, s = se.matrix("A", 3, 3), se.matrix("B", 3, 3), se.scalar("s")
     >>> print(se.simplify(se.logdet(2 * A @ B.T)))
     3*log(2) + logdet(A) + logdet(B)
     >>> print(determinant_rules(se.logdet(se.inv(A))), determinant_rules(se.det(se.inv(A))))
     -logdet(A) 1/det(A)
+    >>> print(se.simplify(se.logdet(s * A)))
+    logdet(A) + 3*log(Abs(s))
     """
     if not isinstance(expr, (Determinant, LogDeterminant)):
         return expr
@@ -67,16 +72,53 @@ def determinant_rules(expr):
         return EinsteinProduct(-1, "->", (), core) if log else Elementwise(_reciprocal(), core)
     if isinstance(inner, Adjugate) and log:
         return EinsteinProduct(n - 1, "->", (), LogDeterminant(inner.args[0]))
-    chain = _square_chain(inner)
-    if chain is None or (chain[0] == 1 and chain[1] == [inner]):
+    parts = _scale_parts(inner)
+    chain = None if parts is None else _square_chain(parts[2])
+    if chain is None or (parts[0] == 1 and not parts[1] and chain == [inner]):
         return expr
-    coeff, factors = chain
+    coeff, scalars, _ = parts
     if log:
-        terms = [LogDeterminant(f) for f in factors]
-        if coeff != 1:
-            terms.insert(0, _constant(n * sp.log(sp.Abs(coeff))))
+        terms = [LogDeterminant(f) for f in chain]
+        if coeff != 1 or scalars:
+            terms.insert(0, _scale_log(coeff, scalars, n))
         return terms[0] if len(terms) == 1 else TensorAdd(*terms)
-    return EinsteinProduct(coeff ** n, format_spec([""] * len(factors), ""), (), *map(Determinant, factors))
+    factor = _scale_power(coeff, scalars, n)
+    return _scaled(factor, None, format_spec([""] * len(chain), ""), *map(Determinant, chain))
+
+
+def _scale_parts(expr):
+    """``(c, [s1, ...], core)``: a product ``c * s1 * .. * core`` with its order-0 tensor operands ``s``
+    pulled out (``core`` a product with coefficient 1), or None for other nodes."""
+    if not isinstance(expr, EinsteinProduct):
+        return None
+    scalars = [op for op, s in zip(expr.operands, expr.inputs, strict=True) if not s]
+    rest = [(s, op) for op, s in zip(expr.operands, expr.inputs, strict=True) if s]
+    core = EinsteinProduct(1, format_spec([s for s, _ in rest], expr.output), expr.args[2], *(op for _, op in rest))
+    return expr.coefficient, scalars, core
+
+
+def _scale_power(coeff, scalars, power: int):
+    """``(c s1 s2 ..)^power``: a number, or an order-0 Elementwise node of the scalars."""
+    if not scalars:
+        return coeff ** power
+    variables = canonical_variables(len(scalars))
+    return Elementwise(sp.Lambda(variables, (coeff * sp.Mul(*variables)) ** power), *scalars)
+
+
+def _scale_log(coeff, scalars, n):
+    """The order-0 tensor ``n log|c s1 s2 ..|``."""
+    if not scalars:
+        return _constant(n * sp.log(sp.Abs(coeff)))
+    variables = canonical_variables(len(scalars))
+    return Elementwise(sp.Lambda(variables, n * sp.log(sp.Abs(coeff * sp.Mul(*variables)))), *scalars)
+
+
+def _scaled(factor, matrix, spec: str, *operands):
+    """``factor * einsum(spec, matrix or operands)``; ``factor`` a number or an order-0 tensor."""
+    operands = (matrix,) if matrix is not None else operands
+    if isinstance(factor, TensorExpr):
+        return EinsteinProduct(1, "," + spec, (), factor, *operands)
+    return EinsteinProduct(factor, spec, (), *operands)
 
 
 def _reciprocal() -> sp.Lambda:
@@ -84,21 +126,19 @@ def _reciprocal() -> sp.Lambda:
     return sp.Lambda((t,), 1 / t)
 
 
-def _square_chain(expr):
-    """``(c, [A1, A2, ...])`` when ``expr`` is ``c`` times a matrix chain of square factors (each
-    possibly transposed, the identity as no factor), else None."""
-    if not isinstance(expr, EinsteinProduct) or len(expr.output) != 2:
+def _square_chain(core):
+    """``[A1, A2, ...]`` when the product ``core`` is a matrix chain of square factors (each possibly
+    transposed; ``[]`` for the identity), else None."""
+    if len(core.output) != 2:
         return None
-    if not expr.operands:  # c * I
-        return (expr.coefficient, []) if expr.output[0] == expr.output[1] and not expr.inputs else None
-    if expr.args[2] or len(unique(expr.output)) != 2:
+    if not core.operands:  # the identity
+        return [] if core.output[0] == core.output[1] else None
+    if core.args[2] or len(unique(core.output)) != 2:
         return None
     if any(op.rank != 2 or op.shape[0] != op.shape[1] or len(set(s)) != 2
-           for op, s in zip(expr.operands, expr.inputs, strict=True)):
+           for op, s in zip(core.operands, core.inputs, strict=True)):
         return None
-    if not _is_path(expr.inputs, expr.output):
-        return None
-    return expr.coefficient, list(expr.operands)
+    return list(core.operands) if _is_path(core.inputs, core.output) else None
 
 
 def _is_path(inputs, output: str) -> bool:
@@ -135,10 +175,11 @@ def cancel_inverses(expr):
         for j, (operand, s) in enumerate(zip(expr.operands, expr.inputs, strict=True)):
             if operand != inverse.args[0] or len(set(s)) != 2:
                 continue
-            if q == s[0] and letters.count(q) == 2:
-                return _replace(expr, (i, j), EinsteinProduct(1, "->aa", (operand.shape[0],)), p + s[1])
-            if p == s[1] and letters.count(p) == 2:
-                return _replace(expr, (i, j), EinsteinProduct(1, "->aa", (operand.shape[0],)), s[0] + q)
+            for r, t in [s] + ([s[::-1]] if is_symmetric(operand) else []):  # S[a b] = S[b a]
+                if q == r and letters.count(q) == 2:
+                    return _replace(expr, (i, j), EinsteinProduct(1, "->aa", (operand.shape[0],)), p + t)
+                if p == t and letters.count(p) == 2:
+                    return _replace(expr, (i, j), EinsteinProduct(1, "->aa", (operand.shape[0],)), r + q)
         for j, operand in enumerate(expr.operands):
             if isinstance(operand, Determinant) and operand.args[0] == inverse.args[0]:
                 return _replace(expr, (i, j), Adjugate(inverse.args[0]), p + q)
