@@ -139,8 +139,9 @@ def _product(form: Form):
         return (lambda p: "*".join(_hadamard_factor(x, p) for x in ops)), HADAMARD
     if kind == "transpose":
         return (lambda p: _child(ops[0], p, FUNC) + ".T"), FUNC
-    if kind == "unit" and len(form.output) == 2:
-        return (lambda p: f"eye({p._print(form.sizes[0])})"), FUNC  # se.eye(n)
+    if len(form.output) == 2 and form.output[0] == form.output[1] and not any(form.inputs):  # s*eye(n)
+        return (lambda p: "*".join([_child(x, p) for x in ops] + [f"eye({p._print(form.sizes[0])})"])), (
+            MUL if ops else FUNC)
     calls = {
         "ones": lambda p: f"ones({_shape(form.sizes, p)})",
         "sum": lambda p: f"sum({p._print(ops[0])}{_axis_arg(form.axes)})",
