@@ -223,7 +223,7 @@ points = np.sort(rng.uniform(0, 6, N_))
 targets = np.sin(points) + 0.5 * np.sin(3 * points) + 0.1 * rng.standard_normal(N_)
 dist2 = (points[:, None] - points[None, :]) ** 2"""),
     ("code", """n = sp.Symbol("n", integer=True, positive=True)
-D, y = se.matrix("D", n, n), se.vector("y", n)
+D, y = se.matrix("D", n, n, symmetric=True), se.vector("y", n)   # distances are symmetric: so is K
 u, v = se.scalar("u"), se.scalar("v")    # log inverse squared length scale, log noise variance
 K = se.exp(-se.exp(u) * D) + se.exp(v) * se.eye(n)
 f = (y @ se.solve(K, y) + se.logdet(K)) / 2

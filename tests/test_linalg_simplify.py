@@ -54,6 +54,7 @@ REWRITES = [
     (se.solve(A, se.zeros(n)), se.zeros(n)),
     (se.solve(se.inv(A), C), A @ C),
     (se.solve(A.T, A.T), se.eye(n)),
+    (se.solve(A, 3 * C), 3 * se.solve(A, C)),
     (se.log(se.sum(se.exp(x))), se.logsumexp(x)),
     (se.log(se.sum(se.exp(Z), axis=0)), se.logsumexp(Z, axis=0)),
     (se.sum(se.log(se.sum(se.exp(2 * Z + 1), axis=1))), se.sum(se.logsumexp(2 * Z + 1, axis=1))),

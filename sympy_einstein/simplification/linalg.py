@@ -257,9 +257,10 @@ def _sum_of_exp(operand):
     return z, tuple(k for k, c in enumerate(s) if c not in operand.output)
 
 
-# solve(A, 0) = 0,  solve(inv(A), B) = A B,  solve(A, A) = I
+# solve(A, 0) = 0,  solve(inv(A), B) = A B,  solve(A, A) = I,  solve(A, c B) = c solve(A, B)
 def solve_rules(expr):
-    """Simplify a solve with a zero right-hand side, an inverse matrix, or the matrix itself.
+    """Simplify a solve with a zero right-hand side, an inverse matrix, the matrix itself, or a scaled
+    right-hand side (the scalar moves out).
 
     >>> import sympy_einstein as se
     >>> A, b = se.matrix("A", 3, 3), se.vector("b", 3)
@@ -276,6 +277,10 @@ def solve_rules(expr):
         return EinsteinProduct(1, f"ab,b{rest}->a{rest}", (), a.args[0], b)
     if a == b:
         return EinsteinProduct(1, "->aa", (a.shape[0],))
+    if (isinstance(b, EinsteinProduct) and b.coefficient != 1 and len(b.operands) == 1
+            and b.inputs[0] == b.output and len(set(b.output)) == len(b.output)):
+        letters = b.output
+        return EinsteinProduct(b.coefficient, f"{letters}->{letters}", (), Solve(a, b.operands[0]))
     return expr
 
 

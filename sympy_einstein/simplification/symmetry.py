@@ -100,7 +100,7 @@ def _symmetric_sum(terms) -> bool:
 
 def _equals_own_transpose(node: EinsteinProduct) -> bool:
     if len(unique(node.output)) != 2:
-        return not node.operands and not node.inputs  # the unit tensor c * I
+        return len(node.output) == 2  # a diagonal matrix (c * I, diag(v), s * I): symmetric
     return same_product(node, _swapped_last(node))
 
 
