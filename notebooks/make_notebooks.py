@@ -211,6 +211,85 @@ fig.tight_layout()
 plt.show()"""),
 ]
 
+GP_NEWTON = [
+    ("md", """# Fitting Gaussian-process hyperparameters with Newton's method
+
+A Gaussian process with the squared-exponential kernel $K = \\exp(-e^{u} D) + e^{v} I$ ($D$ the matrix of squared
+distances, $e^{u}$ the inverse squared length scale, $e^{v}$ the noise variance) has the negative log marginal
+likelihood $f(u, v) = \\tfrac12 y^\\top K^{-1} y + \\tfrac12 \\log|\\det K|$ (up to a constant). sympy_einstein
+differentiates through `solve` and `logdet`, so the gradient and the Hessian by the two hyperparameters come out
+as expressions; we evaluate them with `se.evaluate` (generated code for matrix functions comes later) and run a
+safeguarded Newton iteration."""),
+    ("code", """import numpy as np
+import sympy as sp
+import sympy_einstein as se
+from sympy_einstein.testing import numeric_derivative
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+rng = np.random.default_rng(0)
+N_ = 40
+points = np.sort(rng.uniform(0, 6, N_))
+targets = np.sin(points) + 0.5 * np.sin(3 * points) + 0.1 * rng.standard_normal(N_)
+dist2 = (points[:, None] - points[None, :]) ** 2"""),
+    ("code", """n = sp.Symbol("n", integer=True, positive=True)
+D, y = se.matrix("D", n, n, symmetric=True), se.vector("y", n)   # distances are symmetric: so is K
+u, v = se.scalar("u"), se.scalar("v")    # log inverse squared length scale, log noise variance
+K = se.exp(-se.exp(u) * D) + se.exp(v) * se.eye(n)
+f = (y @ se.solve(K, y) + se.logdet(K)) / 2
+gradient = [se.gradient(f, p) for p in (u, v)]
+hessian = se.hessian(f, [u, v])          # 2 x 2 blocks, each of order 0
+f"""),
+    ("md", """The derivative by the noise parameter, for instance, is written with the same `solve` and `inv` nodes
+(the rule of `logdet` gives $\\operatorname{tr}(K^{-1}\\, dK)$, the rule of `solve` gives
+$-K^{-1} dK\\, K^{-1} y$):"""),
+    ("code", "gradient[1]"),
+    ("code", """data = {D: dist2, y: targets}
+
+
+def derivatives(theta):
+    b = {**data, u: theta[0], v: theta[1]}
+    value = se.evaluate(f, b)
+    g = np.array([se.evaluate(e, b) for e in gradient])
+    h = np.array([[se.evaluate(e, b) for e in row] for row in hessian])
+    return value, g, h
+
+
+theta, history = np.array([0.0, -1.0]), []
+for iteration in range(30):
+    value, g, h = derivatives(theta)
+    history.append(np.linalg.norm(g))
+    print(f"{iteration:2d}  f = {value:+.10f}  |grad| = {history[-1]:.1e}  u = {theta[0]:+.6f}  v = {theta[1]:+.6f}")
+    if history[-1] < 1e-9:
+        break
+    low = np.linalg.eigvalsh(h).min()
+    step = -np.linalg.solve(h + max(0.0, 1e-3 - low) * np.eye(2), g)   # Newton, shifted if not convex here
+    t = 1.0
+    while derivatives(theta + t * step)[0] > value + 1e-4 * t * (g @ step) + 1e-12 * abs(value):
+        t /= 2
+    theta = theta + t * step"""),
+    ("md", """Newton's method reaches a stationary point in a handful of steps. At the optimum we check the
+evaluated gradient and Hessian against central finite differences, and the Hessian's definiteness:"""),
+    ("code", """b = {**data, u: theta[0], v: theta[1]}
+fd_gradient = [numeric_derivative(f, p, b) for p in (u, v)]
+fd_hessian = [[numeric_derivative(gradient[i], p, b) for p in (u, v)] for i in range(2)]
+print("gradient:", derivatives(theta)[1], " finite differences:", np.array(fd_gradient, dtype=float))
+print("max |Hessian - finite differences| =", np.abs(derivatives(theta)[2] - np.array(fd_hessian, dtype=float)).max())
+print("Hessian eigenvalues:", np.linalg.eigvalsh(derivatives(theta)[2]))
+print(f"length scale {np.exp(-theta[0] / 2):.4f}, noise standard deviation {np.exp(theta[1] / 2):.4f}")"""),
+    ("code", """kernel = np.exp(-np.exp(theta[0]) * dist2) + np.exp(theta[1]) * np.eye(N_)
+grid = np.linspace(0, 6, 200)
+cross = np.exp(-np.exp(theta[0]) * (grid[:, None] - points[None, :]) ** 2)
+mean = cross @ np.linalg.solve(kernel, targets)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(points, targets, "o", label="data")
+ax.plot(grid, mean, label="posterior mean, fitted hyperparameters")
+ax.plot(grid, np.sin(grid) + 0.5 * np.sin(3 * grid), "--", label="noise-free function")
+ax.legend()
+fig.tight_layout()"""),
+]
+
 
 def build(cells) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
@@ -221,7 +300,8 @@ def build(cells) -> nbformat.NotebookNode:
     return notebook
 
 
-NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON, "benchmarks.ipynb": BENCHMARKS}
+NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON, "benchmarks.ipynb": BENCHMARKS,
+             "gaussian_process_newton.ipynb": GP_NEWTON}
 
 
 def use_this_checkout() -> None:

@@ -18,6 +18,9 @@ from .derivatives import derivative, diff, gradient, hessian, hvp, jacobian, jvp
 from .errors import BindingError, DifferentiationError, EinsteinError, ShapeError, SpecError
 from .evaluation import evaluate
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from .ir.linalg import (Adjugate, Determinant, Inverse, LogDeterminant, LogSumExp, Softmax, Solve,
+                        SymmetricMatrix)
+from .linalg import adj, det, eye, inv, logdet, logsumexp, softmax, solve
 from .parsing import ParseError, parse
 from .printing import latex
 from .simplification import simplify
@@ -27,6 +30,8 @@ __all__ = [
     "expand_dims", "log", "log1p", "matmul", "matrix", "multiply", "outer", "power", "relu", "scalar", "sigmoid",
     "sign", "sin", "softplus", "sqrt", "subtract", "sum", "tan", "tanh", "tensor", "trace", "transpose", "vector",
     "zeros",
+    "adj", "det", "eye", "inv", "logdet", "logsumexp", "softmax", "solve",
+    "Adjugate", "Determinant", "Inverse", "LogDeterminant", "LogSumExp", "Softmax", "Solve", "SymmetricMatrix",
     "evaluate",
     "export", "lambdify",
     "BindingError", "DifferentiationError", "EinsteinError", "ShapeError", "SpecError",

@@ -56,12 +56,16 @@ def vector(name: str, n) -> TensorSymbol:
     return TensorSymbol(name, (n,))
 
 
-def matrix(name: str, m, n) -> TensorSymbol:
-    """An ``m x n`` matrix symbol.
+def matrix(name: str, m, n, symmetric: bool = False) -> TensorSymbol:
+    """An ``m x n`` matrix symbol; ``symmetric=True`` declares a square symmetric matrix
+    (a :class:`~sympy_einstein.ir.linalg.SymmetricMatrix`).
 
-    >>> matrix("A", 2, 3).shape
-    (2, 3)
+    >>> matrix("A", 2, 3).shape, type(matrix("S", 2, 2, symmetric=True)).__name__
+    ((2, 3), 'SymmetricMatrix')
     """
+    if symmetric:
+        from .ir.linalg import SymmetricMatrix
+        return SymmetricMatrix(name, (m, n))
     return TensorSymbol(name, (m, n))
 
 

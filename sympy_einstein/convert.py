@@ -333,3 +333,9 @@ _FROM = {
 
 def _no_tensor_form(m, what: str):
     raise MatrixFormError(f"{m} is {what}; it has no tensor equivalent here")
+
+
+from .convert_linalg import FROM_SYMPY, TO_MATRIX  # noqa: E402 -- matrix functions: more entries of both tables
+
+_CONVERTERS.update(TO_MATRIX)
+_FROM.update(FROM_SYMPY)

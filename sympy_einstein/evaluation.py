@@ -375,3 +375,8 @@ _RULES = {
     Elementwise: _elementwise,
     EinsteinProduct: _product,
 }
+
+
+from .evaluation_linalg import RULES as _LINALG_RULES  # noqa: E402 -- matrix functions: more entries of the table
+
+_RULES.update(_LINALG_RULES)

@@ -19,6 +19,7 @@ import numpy as np
 import sympy as sp
 
 from .evaluation import distinct_subexpressions, evaluate
+from .ir.linalg import SymmetricMatrix
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
 __all__ = ["dot_product_test", "numeric_derivative", "random_bindings", "validate"]
@@ -84,6 +85,8 @@ def random_bindings(expr_or_symbols, sizes=None, seed=0, positive=False) -> dict
 
     for symbol in _tensor_symbols(items):
         bindings[symbol] = draw(tuple(int(sp.sympify(s).xreplace(values)) for s in symbol.shape))
+        if isinstance(symbol, SymmetricMatrix):
+            bindings[symbol] = (bindings[symbol] + bindings[symbol].T) / 2
     for symbol in _scalar_symbols(items, size_symbols):
         bindings[symbol] = float(draw(()))
     return bindings
@@ -92,7 +95,9 @@ def random_bindings(expr_or_symbols, sizes=None, seed=0, positive=False) -> dict
 def numeric_derivative(expr, wrt: TensorSymbol, bindings: dict, eps: float = 1e-6) -> np.ndarray:
     """Central finite differences of ``evaluate(expr)`` with respect to every entry of ``wrt``.
 
-    The result has shape ``expr.shape + wrt.shape`` (the layout of ``jax.jacobian``).
+    The result has shape ``expr.shape + wrt.shape`` (the layout of ``jax.jacobian``). For a symmetric
+    matrix ``wrt`` the entry ``(i, j)`` is the derivative along ``(E_ij + E_ji) / 2`` (the data stay
+    symmetric), which is the convention of derivatives by symmetric matrices.
 
     >>> import numpy as np, sympy_einstein as se
     >>> A, x = se.matrix("A", 2, 3), se.vector("x", 3)
@@ -102,10 +107,17 @@ def numeric_derivative(expr, wrt: TensorSymbol, bindings: dict, eps: float = 1e-
     """
     point = np.asarray(bindings[wrt], dtype=float)
     out_shape = np.shape(evaluate(expr, bindings))
-    columns = [_directional(expr, wrt, bindings, unit.reshape(point.shape), eps) for unit in np.eye(point.size)]
+    columns = [_directional(expr, wrt, bindings, _unit(wrt, unit.reshape(point.shape)), eps)
+               for unit in np.eye(point.size)]
     if not columns:
         return np.zeros(out_shape + point.shape)
     return np.stack(columns, axis=-1).reshape(out_shape + point.shape)
+
+
+def _unit(wrt, direction: np.ndarray) -> np.ndarray:
+    """A direction in the space of ``wrt``: symmetrized for a symmetric matrix, so that the entry
+    ``(i, j)`` of a derivative by it is the derivative along ``(E_ij + E_ji) / 2``."""
+    return (direction + direction.T) / 2 if isinstance(wrt, SymmetricMatrix) else direction
 
 
 def _directional(expr, wrt, bindings, direction, eps) -> np.ndarray:
@@ -141,7 +153,7 @@ def dot_product_test(expr, wrt: TensorSymbol, derivative, bindings: dict, seed: 
         raise AssertionError(f"the derivative has shape {values.shape}, expected {out_shape + point.shape} "
                              f"(shape of the expression + shape of {wrt})")
     rng = np.random.default_rng(seed)
-    u, v = rng.standard_normal(out_shape), rng.standard_normal(point.shape)
+    u, v = rng.standard_normal(out_shape), _unit(wrt, rng.standard_normal(point.shape))
     jvp = values.reshape(int(np.prod(out_shape)), point.size) @ v.reshape(-1)
     lhs = float(u.reshape(-1) @ jvp)
     rhs = float(np.sum(u * _directional(expr, wrt, bindings, v, eps)))

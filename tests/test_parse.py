@@ -69,7 +69,8 @@ EINSUM_ORG = [
     ("sum(#('ii->i', A))", lambda v: np.trace(v["A"]), False),
     ("#('i->ii', x)", lambda v: np.diag(v["x"]), False),
     ("#('ij,ij->ij', A, B)", lambda v: v["A"] * v["B"], False),
-    ("sum((#('ij,jk->ik', U, V) - T)^2)", lambda v: np.sum((v["U"] @ v["V"] - v["T"]) ** 2), False),
+    # einsum.org squares a matrix entry by entry with ^; here ^ on a matrix is the matrix power: write .^
+    ("sum((#('ij,jk->ik', U, V) - T).^2)", lambda v: np.sum((v["U"] @ v["V"] - v["T"]) ** 2), False),
     ("x @ A @ x", lambda v: v["x"] @ v["A"] @ v["x"], False),
     ("sum(A @@ x)", lambda v: np.sum(np.multiply.outer(v["A"], v["x"])), False),
     ("#('ijk->ij', T) - T @ x", lambda v: v["T"].sum(2) - np.einsum("ijk,k->ij", v["T"], v["x"]), False),
@@ -79,7 +80,33 @@ EINSUM_ORG = [
     ("sum(#('i->ij', x) .* A)", lambda v: np.sum(v["x"][:, None] * v["A"]), False),
 ]
 
-CORPUS = MATRIXCALCULUS + EINSUM_ORG
+MATRIX_FUNCTIONS = [
+    # inverse, determinants, adjugate, solve, matrix powers (MatrixCalculus.org), stable reductions
+    ("x'*S^-1*x", lambda v: v["x"] @ np.linalg.inv(v["S"]) @ v["x"], False),
+    ("x'*inv(S)*x", lambda v: v["x"] @ np.linalg.inv(v["S"]) @ v["x"], False),
+    ("log(det(X*X'))", lambda v: np.log(np.linalg.det(v["X"] @ v["X"].T)), False),
+    ("logdet(inv(X))", lambda v: -np.linalg.slogdet(v["X"])[1], False),
+    ("logdet(A*B)", lambda v: np.linalg.slogdet(v["A"] @ v["B"])[1], False),
+    ("det(A) + tr(adj(A))", lambda v: np.linalg.det(v["A"]) * (1 + np.trace(np.linalg.inv(v["A"]))), False),
+    ("adj(A)*x", lambda v: np.linalg.det(v["A"]) * np.linalg.inv(v["A"]) @ v["x"], False),
+    ("solve(A, b)", lambda v: np.linalg.solve(v["A"], v["b"]), False),
+    ("sum(solve(A, B))", lambda v: np.sum(np.linalg.solve(v["A"], v["B"])), False),
+    ("A^3*x", lambda v: np.linalg.matrix_power(v["A"], 3) @ v["x"], False),
+    ("x'*A^-2*x + tr(A^0)", lambda v: v["x"] @ np.linalg.matrix_power(v["A"], -2) @ v["x"] + len(v["x"]), False),
+    ("A.^-1", lambda v: 1 / v["A"], True),
+    ("logdet(K + eye) + y'*inv(K + eye)*y",
+     lambda v: np.linalg.slogdet(v["K"] + np.eye(len(v["y"])))[1]
+     + v["y"] @ np.linalg.inv(v["K"] + np.eye(len(v["y"]))) @ v["y"], True),
+    ("logsumexp(x) - x'*y", lambda v: np.log(np.sum(np.exp(v["x"]))) - v["x"] @ v["y"], False),
+    ("softmax(x)'*y", lambda v: np.exp(v["x"]) @ v["y"] / np.sum(np.exp(v["x"])), False),
+    ("logsumexp(X)", lambda v: np.log(np.sum(np.exp(v["X"]))), False),
+    ("sum(softplus(x) + log1p(x.^2) + sinh(x) + cosh(x) + asinh(x) + arcsinh(x) + atanh(0.25*x) + acosh(x + 2))",
+     lambda v: np.sum(np.logaddexp(0, v["x"]) + np.log1p(v["x"] ** 2) + np.sinh(v["x"]) + np.cosh(v["x"])
+                      + 2 * np.arcsinh(v["x"]) + np.arctanh(v["x"] / 4) + np.arccosh(v["x"] + 2)), True),
+    ("-sum(log(vector(10) - A*x))", lambda v: -np.sum(np.log(10 - v["A"] @ v["x"])), True),
+]
+
+CORPUS = MATRIXCALCULUS + EINSUM_ORG + MATRIX_FUNCTIONS
 
 
 def _values(symbols, bindings):
@@ -199,7 +226,9 @@ def test_comments_and_blank_lines():
     ("'ij", 1, 1, "no closing"),
     ("x @ c", 1, 3, "right operand of '@' is a scalar"),
     ("#('ij->i', x) + #('i->i', x)", 1, 27, "x is used as a tensor of order 2 and of order 1"),
-    ("inv(A)", 1, 1, "unknown function 'inv'"),
+    ("expm(A)", 1, 1, "unknown function 'expm'"),
+    ("x'*inv(x)", 1, 4, "inv needs a square matrix, not a column vector"),
+    ("A^0.5", 1, 2, "needs an integer exponent"),
     ("2x", 1, 2, "expected an operator"),
 ])
 def test_errors_report_line_and_column(formula, line, column, message):

@@ -9,6 +9,7 @@ and the user-facing functions. Reads the IR; feeds the simplifier (every result 
 >>> sp.diff(x @ A @ x, x).shape, hessian(x @ A @ x, x).shape
 ((3,), (3, 3))
 """
+from . import linalg  # noqa: F401 -- registers the rules of the matrix functions in both tables
 from .api import choose_mode, derivative, diff, gradient, hessian, hvp, jacobian, jvp, vjp
 
 __all__ = ["choose_mode", "derivative", "diff", "gradient", "hessian", "hvp", "jacobian", "jvp", "vjp"]

@@ -14,6 +14,7 @@ from ..ir.nodes import TensorExpr, TensorSymbol, ZeroTensor, _label
 from ..ir.shapes import format_shape
 from .forward import Direction, forward
 from .graph import unit_tensor
+from .linalg import stabilized, symmetric_result
 from .reverse import reverse
 
 MODES = ("auto", "forward", "reverse")
@@ -34,7 +35,7 @@ def derivative(expr, wrt, mode: str = "auto", simplify: bool = True) -> TensorEx
     >>> isinstance(zero, se.ZeroTensor), zero.shape
     (True, (n, n))
     """
-    expr, wrt = _as_expression(expr), _as_variable(wrt)
+    expr, wrt = stabilized(_as_expression(expr)), _as_variable(wrt)
     mode = choose_mode(_shape(expr), wrt.shape) if _checked_mode(mode) == "auto" else mode
     if not isinstance(expr, TensorExpr):
         return ZeroTensor(wrt.shape)
@@ -42,7 +43,7 @@ def derivative(expr, wrt, mode: str = "auto", simplify: bool = True) -> TensorEx
         result = forward(expr, Direction(wrt, unit_tensor(wrt.shape), wrt.shape))
     else:
         result = reverse(expr, wrt, unit_tensor(expr.shape), expr.shape)
-    return _simplified(result, simplify)
+    return symmetric_result(result, wrt, _simplifier(simplify))
 
 
 def choose_mode(out_shape, in_shape) -> str:
@@ -75,7 +76,7 @@ def jvp(expr, wrt, v, simplify: bool = True) -> TensorExpr:
     >>> jvp(A @ x, x, v) == se.simplify(A @ v)
     True
     """
-    expr, wrt = _as_expression(expr), _as_variable(wrt)
+    expr, wrt = stabilized(_as_expression(expr)), _as_variable(wrt)
     v = _as_direction(v, wrt)
     if not isinstance(expr, TensorExpr):
         return ZeroTensor(())
@@ -91,11 +92,11 @@ def vjp(expr, wrt, cotangent, simplify: bool = True) -> TensorExpr:
     >>> vjp(A @ x, x, c) == se.simplify(c @ A)
     True
     """
-    expr, wrt = _as_expression(expr), _as_variable(wrt)
+    expr, wrt = stabilized(_as_expression(expr)), _as_variable(wrt)
     cotangent = _as_direction(cotangent, expr if isinstance(expr, TensorExpr) else ZeroTensor(()), "cotangent")
     if not isinstance(expr, TensorExpr):
         return ZeroTensor(wrt.shape)
-    return _simplified(reverse(expr, wrt, cotangent, ()), simplify)
+    return symmetric_result(reverse(expr, wrt, cotangent, ()), wrt, _simplifier(simplify))
 
 
 def gradient(f, wrt, simplify: bool = True) -> TensorExpr:
@@ -242,6 +243,14 @@ def _checked_mode(mode):
 
 def _shape(expr) -> tuple:
     return expr.shape if isinstance(expr, TensorExpr) else ()
+
+
+def _simplifier(simplify: bool):
+    """The simplifier function, or None when derivatives stay raw."""
+    if not simplify:
+        return None
+    from ..simplification import simplify as simplify_expr
+    return simplify_expr
 
 
 def _simplified(expr: TensorExpr, simplify: bool) -> TensorExpr:

@@ -1,4 +1,5 @@
-"""Declarations of variables: ``"w: vector(n); X: matrix(m,n); c: scalar; T: tensor(a,b,c)"`` or a dict.
+"""Declarations of variables: ``"w: vector(n); X: matrix(m,n); c: scalar; T: tensor(a,b,c)"`` or a dict;
+``S: symmetric(n)`` declares a symmetric ``n x n`` matrix.
 
 A type without sizes (``x: vector``) fixes the order and leaves the sizes to inference.
 A dict maps names to a :class:`~sympy_einstein.TensorSymbol` (used as it is), a shape (a tuple of
@@ -51,7 +52,7 @@ def _shape_from_text(name: str, text: str, where: str) -> tuple:
         raise ParseError(f"{where}: expected a type such as vector(n), matrix(m, n), scalar or tensor(a, b, c)")
     kind, sizes = match.group(2), match.group(3)
     if kind not in _ARITY:
-        raise ParseError(f"{where}: unknown type '{kind}'; expected scalar, vector, matrix or tensor")
+        raise ParseError(f"{where}: unknown type '{kind}'; expected scalar, vector, matrix, symmetric or tensor")
     shape = tuple(size_of(s) for s in sizes.split(",")) if sizes and sizes.strip() else ()
     arity = _ARITY[kind]
     if arity is not None and len(shape) != arity and not (arity > 0 and sizes is None):
@@ -59,6 +60,23 @@ def _shape_from_text(name: str, text: str, where: str) -> tuple:
     if arity is not None and sizes is None:
         shape = (None,) * arity  # the order is declared, the sizes are inferred
     return shape
+
+
+def _declared(name: str, text: str, where: str):
+    """A shape, or for ``symmetric(n)`` the :class:`~sympy_einstein.ir.linalg.SymmetricMatrix` itself.
+
+    >>> _declared("S", "symmetric(n)", "here")
+    S
+    """
+    match = _ENTRY.match(f"{name}: {text}")
+    if match is None or match.group(2) != "symmetric":
+        return _shape_from_text(name, text, where)
+    from ..ir.linalg import SymmetricMatrix
+    sizes = [s for s in (match.group(3) or "").split(",") if s.strip()]
+    if len(sizes) != 1:
+        raise ParseError(f"{where}: symmetric takes one size, the number of rows and columns: symmetric(n)")
+    size = size_of(sizes[0])
+    return SymmetricMatrix(name, (size, size))
 
 
 def _declarations_from_text(text: str) -> dict:
@@ -73,7 +91,7 @@ def _declarations_from_text(text: str) -> dict:
         name = match.group(1)
         if name in declared:
             raise ParseError(f"declaration {k + 1}: {name} is declared twice")
-        declared[name] = _shape_from_text(name, entry.split(":", 1)[1], f"declaration of {name}")
+        declared[name] = _declared(name, entry.split(":", 1)[1], f"declaration of {name}")
     return declared
 
 
@@ -92,7 +110,7 @@ def read_declarations(declarations) -> dict:
                 raise ParseError(f"the declaration of {name} is the tensor symbol {value.name}")
             declared[name] = value
         elif isinstance(value, str):
-            declared[name] = _shape_from_text(name, value, f"declaration of {name}")
+            declared[name] = _declared(name, value, f"declaration of {name}")
         elif isinstance(value, (tuple, list)):
             declared[name] = tuple(size_of(s) for s in value)
         else:

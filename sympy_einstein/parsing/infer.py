@@ -27,9 +27,12 @@ from .sizes import SCALAR, SizeTable, Type
 from .syntax import Call, Name, String, Unary
 
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "arcsin", "asin", "arccos", "acos", "arctan", "atan",
-               "tanh", "abs", "sign", "relu", "sigmoid", "sqrt")
+               "tanh", "abs", "sign", "relu", "sigmoid", "sqrt", "softplus", "log1p", "sinh", "cosh",
+               "arcsinh", "asinh", "arccosh", "acosh", "arctanh", "atanh")
 REDUCTIONS = ("sum", "tr", "trace", "norm1", "norm2")
-FUNCTIONS = ELEMENTWISE + REDUCTIONS + ("diag", "vector", "matrix", "einsum", "expand")
+MATRIX_FUNCTIONS = ("inv", "det", "logdet", "adj", "solve", "logsumexp", "softmax")
+FUNCTIONS = ELEMENTWISE + REDUCTIONS + MATRIX_FUNCTIONS + ("diag", "vector", "matrix", "einsum", "expand")
+ARITY = {"solve": 2}
 STRONG, WEAK = 2, 1
 _ADOPTING = ("+", "-", ".*", "./")  # operators whose scalar-named operand becomes a tensor like its partner
 
@@ -133,6 +136,9 @@ class _Run:
             return self.assigned[name]
         if name in FUNCTIONS:
             raise node.error(f"{name} is a function: expected '(' after it")
+        if name == "eye" and name not in self.variables and name not in self.declared:
+            size = self.sizes.new()  # the identity of the size that fits
+            return Type(2, (size, size))
         if name in self.variables or name in self.declared:
             return self.settle(name, 0)
         if name in self.hints:
@@ -184,10 +190,14 @@ class _Run:
             return self.einsum(node)
         if node.name == "expand":
             return self.expand(node)
-        if len(node.args) != 1:
-            raise node.error(f"{node.name} takes one argument, not {len(node.args)}")
+        arity = ARITY.get(node.name, 1)
+        if len(node.args) != arity:
+            raise node.error(f"{node.name} takes {'one argument' if arity == 1 else f'{arity} arguments'}, "
+                             f"not {len(node.args)}")
         if node.name in ("vector", "matrix"):
             return call_type(node, None, self.sizes)
+        if node.name in MATRIX_FUNCTIONS:
+            return self.matrix_function(node)
         value = self.visit(node.args[0])
         if node.name == "diag":
             value = self._not_scalar(value, node)
@@ -215,6 +225,20 @@ class _Run:
         node.resolved = new
         sizes = (value.sizes[0], new) if node.args[1].text == "2" else (new, value.sizes[0])
         return Type(2, sizes)
+
+    def matrix_function(self, node) -> Type:
+        """inv, det, logdet, adj, solve (their first argument a matrix), logsumexp, softmax."""
+        from .rules import matrix_call_type
+        values = []
+        for k, arg in enumerate(node.args):
+            value = self.visit(arg)
+            if isinstance(value, Unknown) and k == 0 and node.name not in ("logsumexp", "softmax"):
+                self.hint(value.name, 2, STRONG, node)
+                value = self.settle(value.name, 2)
+            if k == 1:  # solve(A, b): b is not a scalar
+                value = self._not_scalar(value, node)
+            values.append(self.resolve(value))
+        return matrix_call_type(node, values, self.sizes)
 
     def einsum(self, node) -> Type:
         if not node.args or not isinstance(node.args[0], String):

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import sympy as sp
 
-from .. import build
+from .. import build, linalg
 from ..errors import EinsteinError
+from .rules import integer_exponent
 from .syntax import Binary, Call, Name, Number, ParseError, String, Transpose, Unary
 
 _ELEMENTWISE = {
@@ -16,7 +17,12 @@ _ELEMENTWISE = {
     "tanh": build.tanh, "abs": build.abs, "sign": build.sign, "relu": build.relu,
     "sigmoid": build.sigmoid, "sqrt": build.sqrt,
     "arcsin": sp.asin, "asin": sp.asin, "arccos": sp.acos, "acos": sp.acos, "arctan": sp.atan, "atan": sp.atan,
+    "softplus": build.softplus, "log1p": build.log1p, "sinh": sp.sinh, "cosh": sp.cosh,
+    "arcsinh": sp.asinh, "asinh": sp.asinh, "arccosh": sp.acosh, "acosh": sp.acosh,
+    "arctanh": sp.atanh, "atanh": sp.atanh,
 }
+_MATRIX_FUNCTIONS = {"inv": linalg.inv, "det": linalg.det, "logdet": linalg.logdet, "adj": linalg.adj,
+                     "solve": linalg.solve, "logsumexp": linalg.logsumexp, "softmax": linalg.softmax}
 _ARITHMETIC = {"+": build.add, "-": build.subtract, ".*": build.multiply, "./": build.divide,
                "/": build.divide, "^": build.power, ".^": build.power, "@": build.matmul, "@@": build.outer}
 
@@ -54,7 +60,11 @@ class Lowering:
         raise node.error("a string is only allowed as the spec of einsum")
 
     def lower_name(self, node: Name):
-        return self.values[node.name] if node.name in self.values else self.symbols[node.name]
+        if node.name in self.values:
+            return self.values[node.name]
+        if node.name == "eye" and node.name not in self.symbols:
+            return linalg.eye(self.sizes[node.type.sizes[0]])
+        return self.symbols[node.name]
 
     def lower_unary(self, node: Unary):
         value = self.lower(node.operand)
@@ -70,6 +80,8 @@ class Lowering:
             return build.sum(build.multiply(inner, inner))
         left, right = self.lower(node.left), self.lower(node.right)
         case = node.resolved[2]
+        if case == "matrix_power":
+            return _matrix_power(left, integer_exponent(node.right))
         if node.op == "*":
             if case == "scale":
                 return build.multiply(left, right)
@@ -90,6 +102,8 @@ class Lowering:
         if name in ("vector", "matrix"):
             value = self.lower(node.args[0])
             return build.broadcast_to(value, tuple(self.sizes[k] for k in node.type.sizes))
+        if name in _MATRIX_FUNCTIONS:
+            return _MATRIX_FUNCTIONS[name](*(self.lower(arg) for arg in node.args))
         value = self.lower(node.args[0])
         if name in _ELEMENTWISE:
             return build.elementwise(_ELEMENTWISE[name], value)
@@ -102,6 +116,21 @@ class Lowering:
         if name == "norm1":
             return build.sum(build.abs(value))
         return build.sqrt(build.sum(build.multiply(value, value)))  # norm2
+
+
+def _matrix_power(matrix, k: int):
+    """``A^k``: the identity for 0, the inverse's power for negative ``k``, products by squaring."""
+    if k == 0:
+        return linalg.eye(matrix.shape[0])
+    base = linalg.inv(matrix) if k < 0 else matrix
+    result, k = None, abs(k)
+    while k:
+        if k & 1:
+            result = base if result is None else build.matmul(result, base)
+        k >>= 1
+        if k:
+            base = build.matmul(base, base)
+    return result
 
 
 def _is_norm2_squared(node: Binary) -> bool:

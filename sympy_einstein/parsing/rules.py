@@ -41,7 +41,34 @@ def binary_type(node, left: Type, right: Type, sizes) -> tuple[Type, str]:
     if op == "@@":
         orient = "col" if left.order + right.order == 1 else None
         return Type(left.order + right.order, left.sizes + right.sizes, orient), "outer"
+    if op == "^" and left.order == 2:
+        return _matrix_power_type(node, left, right, sizes), "matrix_power"
     return _entrywise_type(node, left, right, sizes), "entrywise"
+
+
+def _matrix_power_type(node, left: Type, right: Type, sizes) -> Type:
+    """``A^k`` on a matrix: the matrix power (``A^-1`` the inverse); ``k`` an integer literal."""
+    if right.order != 0 or integer_exponent(node.right) is None:
+        raise node.error("^ on a matrix is the matrix power and needs an integer exponent such as A^2 or A^-1; "
+                         "use .^ for the entrywise power")
+    sizes.unify(left.sizes[0], left.sizes[1], node, "rows and columns of a matrix power")
+    return left
+
+
+def integer_exponent(node) -> int | None:
+    """The value of an integer literal, possibly signed (``2``, ``-1``), or None.
+
+    >>> from .syntax import parse_program
+    >>> integer_exponent(parse_program("-1")[0].value), integer_exponent(parse_program("0.5")[0].value)
+    (-1, None)
+    """
+    from .syntax import Number, Unary
+    sign = 1
+    while isinstance(node, Unary):
+        sign, node = (-sign if node.op == "-" else sign), node.operand
+    if isinstance(node, Number) and node.text.isdigit():
+        return sign * int(node.text)
+    return None
 
 
 def _entrywise_type(node, left: Type, right: Type, sizes) -> Type:
@@ -94,6 +121,28 @@ def _product_type(node, left: Type, right: Type, sizes) -> tuple[Type, str]:
 
 def _named(t: Type, kind: str) -> str:
     return {"mat": "matrix", "col": "column vector", "row": "row vector"}[kind] if t.order <= 2 else t.describe()
+
+
+def matrix_call_type(node, values, sizes) -> Type:
+    """The result type of inv, det, logdet, adj (a square matrix argument), solve(A, B), logsumexp
+    (of all entries) and softmax (over all entries)."""
+    name, first = node.name, values[0]
+    if name in ("logsumexp", "softmax"):
+        if first.order == 0:
+            raise node.error(f"{name} needs a vector, a matrix or a tensor, not a scalar")
+        return SCALAR if name == "logsumexp" else first
+    if first.order != 2:
+        raise node.error(f"{name} needs a square matrix, not a {first.describe()}")
+    sizes.unify(first.sizes[0], first.sizes[1], node, f"rows and columns of the argument of {name}")
+    if name in ("det", "logdet"):
+        return SCALAR
+    if name != "solve":
+        return first
+    rhs = values[1]
+    if rhs.order == 0:
+        raise node.error("the second argument of solve must be a vector or a matrix, not a scalar")
+    sizes.unify(first.sizes[0], rhs.sizes[0], node, "rows of the two arguments of solve")
+    return Type(rhs.order, rhs.sizes, "col" if rhs.order == 1 else None)
 
 
 def call_type(node, value: Type | None, sizes) -> Type:

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from sympy.printing.precedence import PRECEDENCE
 
+from ..ir.linalg import MatrixFunction
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
-from .latex_printer import DISPLAY_LETTERS, join_terms, scaled_latex, symbol_latex
+from .latex_printer import DISPLAY_LETTERS, EinsteinLatexPrinter, einstein_form, join_terms, scaled_latex, symbol_latex
 from .slots import Slot
 from .strings import scalar_precedence
 
@@ -112,6 +113,9 @@ def _entry(expr, letters, supply, printer) -> tuple[str, int]:
         return _elementwise(expr, letters, supply, printer)
     if isinstance(expr, EinsteinProduct):
         return _product(expr, letters, supply, printer)
+    if isinstance(expr, MatrixFunction):  # printed whole in math notation, then indexed
+        text = einstein_form(expr, EinsteinLatexPrinter({"notation": "einstein"}))
+        return (r"\left(" + text + r"\right)_{" + indices(letters) + "}" if letters else text), ATOM
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

@@ -25,7 +25,9 @@ from sympy.printing.precedence import PRECEDENCE
 
 from ..errors import EinsteinError
 from ..ir.indices import rename, unique
+from ..ir.linalg import MatrixFunction
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from . import linalg
 from .forms import Form, classify, signed_terms
 from .matrix_latex import MatrixLatexMixin
 from .slots import Slot, scaled
@@ -136,6 +138,8 @@ def _scalar_tree(expr):
         form = classify(expr)
         render, precedence = _product(form)
         return scaled_latex(form.coefficient, render, precedence)
+    if isinstance(expr, MatrixFunction):
+        return linalg.latex_tree(expr, _child)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

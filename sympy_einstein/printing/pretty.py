@@ -19,7 +19,9 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pretty.pretty_symbology import xsym
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
+from ..ir.linalg import MatrixFunction
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from . import linalg
 from .forms import Form, classify, signed_terms
 from .pretty_layout import hadamard_tree
 from .slots import Slot, scaled
@@ -67,6 +69,8 @@ def _scalar_tree(expr):
         form = classify(expr)
         render, precedence = _product(form)
         return scaled(form.coefficient, render, precedence)
+    if isinstance(expr, MatrixFunction):
+        return linalg.pretty_tree(expr)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 

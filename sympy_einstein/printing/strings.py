@@ -14,7 +14,9 @@ from functools import lru_cache
 
 from sympy.printing.precedence import PRECEDENCE
 
+from ..ir.linalg import MatrixFunction
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from . import linalg
 from .forms import Form, classify, signed_terms
 from .slots import Slot, parenthesized, scaled
 
@@ -73,6 +75,8 @@ def _scalar_tree(expr, printer):
         form = classify(expr)
         render, precedence = _product(form)
         return scaled(form.coefficient, render, precedence)
+    if isinstance(expr, MatrixFunction):
+        return linalg.str_tree(expr)
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 
@@ -135,6 +139,9 @@ def _product(form: Form):
         return (lambda p: "*".join(_hadamard_factor(x, p) for x in ops)), HADAMARD
     if kind == "transpose":
         return (lambda p: _child(ops[0], p, FUNC) + ".T"), FUNC
+    if len(form.output) == 2 and form.output[0] == form.output[1] and not any(form.inputs):  # s*eye(n)
+        return (lambda p: "*".join([_child(x, p) for x in ops] + [f"eye({p._print(form.sizes[0])})"])), (
+            MUL if ops else FUNC)
     calls = {
         "ones": lambda p: f"ones({_shape(form.sizes, p)})",
         "sum": lambda p: f"sum({p._print(ops[0])}{_axis_arg(form.axes)})",
