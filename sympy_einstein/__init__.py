@@ -19,6 +19,7 @@ from .errors import BindingError, DifferentiationError, EinsteinError, ShapeErro
 from .evaluation import evaluate
 from .ir import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .parsing import ParseError, parse
+from .optimize import minimize
 from .printing import latex
 from .simplification import simplify
 
@@ -35,5 +36,6 @@ __all__ = [
     "ParseError", "parse",
     "MatrixFormError", "from_sympy", "to_matrix",
     "latex",
+    "minimize",
     "derivative", "diff", "gradient", "hessian", "hvp", "jacobian", "jvp", "vjp",
 ]

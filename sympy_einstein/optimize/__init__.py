@@ -1,0 +1,102 @@
+"""From derivative to solution: ``minimize`` a scalar tensor expression with generated derivatives.
+
+Owns: reading and checking an optimization problem (``problem``), generating and caching its value,
+gradient, Hessian (or Hessian-vector product) and constraint Jacobians (``compiled``, through the public
+``lambdify``), and running SciPy or genosolver on them (``solvers``); ``command`` is the ``--minimize``
+option of the command line. Reads: the IR, ``derivatives``, ``parsing``, ``codegen``. Feeds: users,
+``cli.py``, ``benchmarks/bench_minimize.py``. See ``docs/optimize.md``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .compiled import generated
+from .problem import OptimizeError, read_instance, read_problem
+from .solvers import Objective, choose_method, run_genosolver, run_scipy, second_derivative
+
+__all__ = ["minimize", "OptimizeError", "Solution"]
+
+
+class Solution(dict):
+    """The solution's variables by name, each in its own shape; the variable's symbol works as a key too.
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 2)
+    >>> s = Solution({"x": [1.0, 2.0]})
+    >>> s[x] == s["x"]
+    True
+    """
+
+    def __missing__(self, key):
+        name = getattr(key, "name", None)
+        if isinstance(name, str) and name in self:
+            return self[name]
+        raise KeyError(key)
+
+
+def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=None, tol=None, *,
+             hessian: str = "auto", backend: str = "numba", options=None):
+    """Minimize the scalar tensor expression (or formula) ``f`` over the tensor variable(s) ``wrt``.
+
+    ``wrt``: one tensor symbol or name, or a list of them. ``data``: ``{symbol or name: array}`` for
+    every other symbol of ``f`` and the constraints. ``x0``: the starting array (a dict by variable when
+    there are several); default zeros, clipped into the bounds (sizes not fixed by the data need it).
+    ``method``: ``"L-BFGS-B"`` (the default without constraints), ``"BFGS"``, ``"CG"``, ``"Newton-CG"``,
+    ``"trust-ncg"``, ``"trust-krylov"``, ``"trust-exact"``, ``"SLSQP"`` (the default with constraints),
+    ``"trust-constr"`` (all from ``scipy.optimize``) or ``"genosolver"`` (needs the optional package).
+    ``bounds``: ``(lower, upper)`` for one variable, or ``{variable: (lower, upper)}``; each bound
+    ``None``, a number or an array broadcast to the variable's shape. ``constraints``: a dict or list
+    of dicts ``{"type": "eq" or "ineq", "fun": expression or formula}`` meaning ``fun == 0`` or
+    ``fun >= 0`` (SciPy's convention), of any shape. ``tol``: the solver's tolerance (SciPy's ``tol``,
+    genosolver's ``eps_pg``). ``hessian``: ``"auto"``, ``"matrix"`` or ``"product"`` (the symbolic
+    Hessian-vector product) for methods that use second derivatives. ``backend``: ``"numba"`` or
+    ``"numpy"``; ``options``: passed to the solver.
+
+    Only the derivatives the method uses are generated; they are compiled once per problem, method and
+    backend and reused by later calls with new data. The result is SciPy's ``OptimizeResult``: ``x``
+    (and ``jac``) flat as SciPy has them, plus ``variables`` (a :class:`Solution`, each variable in its
+    shape), ``history`` (the objective after each iteration; for genosolver, each improvement), ``method``
+    and ``evaluations`` (calls of the generated value-and-gradient kernel).
+
+    >>> import numpy as np, sympy_einstein as se
+    >>> A, b = np.array([[2.0, 0.0], [0.0, 4.0]]), np.array([2.0, 8.0])
+    >>> result = se.minimize("norm2(A*x - b)^2", "x", {"A": A, "b": b}, backend="numpy")
+    >>> result.success, np.round(result.variables["x"], 6)
+    (True, array([1., 2.]))
+    >>> result = se.minimize("sum(x)", "x", x0=np.full(3, 0.5), bounds=(0, 1), backend="numpy")
+    >>> result.variables["x"]
+    array([0., 0., 0.])
+    """
+    problem = read_problem(f, wrt, constraints)
+    chosen = choose_method(method, bool(problem.constraints))
+    if problem.constraints and not chosen.constraints:
+        raise OptimizeError(f"method {chosen.name} does not take constraints: use SLSQP, trust-constr or genosolver")
+    instance = read_instance(problem, data, x0, bounds)
+    if instance.bounded and not chosen.bounds:
+        raise OptimizeError(f"method {chosen.name} does not take bounds: use L-BFGS-B, SLSQP, trust-constr or "
+                            "genosolver")
+    second = second_derivative(chosen, hessian)
+    geno = chosen.name == "genosolver"
+    objective = Objective(generated(problem, second, backend, transposed=geno), instance)
+    history = []
+    if geno:
+        result = run_genosolver(objective, tol, options, history)
+    else:
+        result = run_scipy(chosen, objective, second, tol, options,
+                           lambda xk, *rest: history.append(objective.value(_point(xk))))
+    return _finish(result, objective, chosen, history)
+
+
+def _point(xk):
+    """``callback``'s argument: the iterate, or (trust-constr) an OptimizeResult holding it."""
+    return xk.x if hasattr(xk, "x") and not isinstance(xk, np.ndarray) else xk
+
+
+def _finish(result, objective, method, history):
+    x = np.asarray(result.x, dtype=np.float64)
+    names = [v.name for v in objective.compiled.problem.variables]
+    result.x = x
+    result.fun, result.jac = objective.value_and_gradient(x)
+    result.variables = Solution((n, part.copy()) for n, part in zip(names, objective.instance.split(x)))
+    result.history, result.method, result.evaluations = history, method.name, objective.evaluations
+    return result
