@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compiled import generated
-from .problem import OptimizeError, read_instance, read_problem
+from .problem import OptimizeError, declarations_for, read_instance, read_problem
 from .solvers import Objective, choose_method, run_genosolver, run_scipy, second_derivative
 
 __all__ = ["minimize", "OptimizeError", "Solution"]
@@ -35,11 +35,13 @@ class Solution(dict):
 
 
 def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=None, tol=None, *,
-             hessian: str = "auto", backend: str = "numba", options=None):
+             hessian: str = "auto", backend: str = "numba", options=None, declarations=None):
     """Minimize the scalar tensor expression (or formula) ``f`` over the tensor variable(s) ``wrt``.
 
     ``wrt``: one tensor symbol or name, or a list of them. ``data``: ``{symbol or name: array}`` for
-    every other symbol of ``f`` and the constraints. ``x0``: the starting array (a dict by variable when
+    every other symbol of ``f`` and the constraints. Formulas are parsed knowing the order of each named
+    array of order up to 2 (a name whose data is a number is a scalar) and ``declarations`` (a string as
+    in :func:`sympy_einstein.parse`). ``x0``: the starting array (a dict by variable when
     there are several); default zeros, clipped into the bounds (sizes not fixed by the data need it).
     ``method``: ``"L-BFGS-B"`` (the default without constraints), ``"BFGS"``, ``"CG"``, ``"Newton-CG"``,
     ``"trust-ncg"``, ``"trust-krylov"``, ``"trust-exact"``, ``"SLSQP"`` (the default with constraints),
@@ -67,7 +69,9 @@ def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=N
     >>> result.variables["x"]
     array([0., 0., 0.])
     """
-    problem = read_problem(f, wrt, constraints)
+    starts = x0 if isinstance(x0, dict) else {wrt: x0} if isinstance(wrt, str) and x0 is not None else {}
+    declared = declarations_for({**dict(data or {}), **starts}, declarations)
+    problem = read_problem(f, wrt, constraints, declared)
     chosen = choose_method(method, bool(problem.constraints))
     if problem.constraints and not chosen.constraints:
         raise OptimizeError(f"method {chosen.name} does not take constraints: use SLSQP, trust-constr or genosolver")

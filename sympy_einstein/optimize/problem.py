@@ -88,10 +88,10 @@ def symbols_of(exprs) -> dict:
     return found
 
 
-def _objective(f):
+def _objective(f, declared):
     from ..parsing import parse
     if isinstance(f, str):
-        return parse(f)
+        return parse(f, declared)
     try:
         return as_operand(f)
     except ShapeError as error:
@@ -113,14 +113,43 @@ def _constraint(item, declared):
     return item["type"], expr
 
 
-def read_problem(f, wrt, constraints) -> Problem:
-    """The symbolic problem: the objective parsed if it is a formula, the variables looked up by name."""
-    objective = _objective(f)
+ORDERS = {0: "scalar", 1: "vector", 2: "matrix"}
+
+
+def declarations_for(arrays: dict, declarations=None) -> dict:
+    """Declarations for parsing formulas: the order of each named array of order 0, 1 or 2 (so that
+    ``"lam*(w'*w)"`` reads ``lam`` as a scalar when its data is a number), then ``declarations``
+    (a string as in :func:`sympy_einstein.parse`) on top.
+
+    >>> declarations_for({"X": np.ones((2, 3)), "lam": 0.5, "T": np.ones((2, 2, 2))}, "w: vector(n)")
+    {'X': 'matrix', 'lam': 'scalar', 'w': 'vector(n)'}
+    """
+    declared = {k: ORDERS[np.ndim(v)] for k, v in arrays.items() if isinstance(k, str) and np.ndim(v) in ORDERS}
+    if declarations is None:
+        return declared
+    if not isinstance(declarations, str):
+        raise OptimizeError(f"declarations must be a string such as 'X: matrix(m, n); c: scalar', not "
+                            f"{declarations!r}")
+    for entry in declarations.replace("\n", ";").split(";"):
+        name, colon, kind = entry.partition(":")
+        if entry.strip() and not colon:
+            raise OptimizeError(f"declaration {entry.strip()!r}: expected NAME: TYPE, e.g. 'X: matrix(m, n)'")
+        if entry.strip():
+            declared[name.strip()] = kind.strip()
+    return declared
+
+
+def read_problem(f, wrt, constraints, declared=None) -> Problem:
+    """The symbolic problem: the objective parsed if it is a formula, the variables looked up by name.
+
+    ``declared``: ``{name: type string}`` used when formulas are parsed (see :func:`declarations_for`)."""
+    declared = dict(declared or {})
+    objective = _objective(f, declared)
     shape = objective.shape if isinstance(objective, TensorExpr) else ()
     if shape:
         raise OptimizeError(f"the objective must be a scalar (order 0), but {objective} has shape "
                             f"{format_shape(shape)}")
-    declared = {k: v for k, v in symbols_of([objective]).items() if isinstance(v, TensorSymbol)}
+    declared.update({k: v for k, v in symbols_of([objective]).items() if isinstance(v, TensorSymbol)})
     if isinstance(constraints, dict):
         constraints = [constraints]
     pairs = tuple(_constraint(item, declared) for item in constraints or ())

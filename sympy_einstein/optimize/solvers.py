@@ -9,6 +9,9 @@ Hessian as one matrix of blocks or the Hessian-vector product, and the constrain
 """
 from __future__ import annotations
 
+import contextlib
+import io
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -177,15 +180,22 @@ def run_genosolver(objective: Objective, tol, options, history: list):
     instance, options = objective.instance, dict(options or {})
     if tol is not None:
         options.setdefault("eps_pg", tol)
+        if objective.compiled.problem.constraints:
+            options.setdefault("constraint_tol", tol)
 
     def fg(x):
         value, grad = objective.value_and_gradient(x)
         if not history or value < history[-1]:
             history.append(value)
         return value, grad
-    result = genosolver.minimize(fg, instance.x0.copy(), instance.lower, instance.upper, options=options,
-                                 constraints=_geno_constraints(objective))
-    return scipy.optimize.OptimizeResult(dict(result))
+    printed = io.StringIO()  # genosolver prints its line-search trouble; keep it for the message
+    with contextlib.redirect_stdout(printed if not options.get("verbose") else sys.stdout):
+        result = scipy.optimize.OptimizeResult(dict(genosolver.minimize(
+            fg, instance.x0.copy(), instance.lower, instance.upper, options=options,
+            constraints=_geno_constraints(objective))))
+    if not result.success and printed.getvalue().strip():
+        result.message = f"{result.message} (genosolver printed: {' '.join(printed.getvalue().split())})"
+    return result
 
 
 def _geno_constraints(objective) -> list:
