@@ -12,7 +12,6 @@ import numpy as np
 
 from .compiled import generated
 from .problem import OptimizeError, declarations_for, read_instance, read_problem
-from .solvers import Objective, choose_method, run_genosolver, run_scipy, second_derivative
 
 __all__ = ["minimize", "OptimizeError", "Solution"]
 
@@ -72,6 +71,7 @@ def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=N
     starts = x0 if isinstance(x0, dict) else {wrt: x0} if isinstance(wrt, str) and x0 is not None else {}
     declared = declarations_for({**dict(data or {}), **starts}, declarations)
     problem = read_problem(f, wrt, constraints, declared)
+    from .solvers import Objective, choose_method, run_genosolver, run_scipy, second_derivative  # scipy: slow import
     chosen = choose_method(method, bool(problem.constraints))
     if problem.constraints and not chosen.constraints:
         raise OptimizeError(f"method {chosen.name} does not take constraints: use SLSQP, trust-constr or genosolver")
