@@ -41,6 +41,7 @@ def add_arguments(parser) -> None:
     group.add_argument("--ineq", action="append", default=[], metavar="EXPR", help="constraint EXPR >= 0; repeatable")
     group.add_argument("--method", default=None, help="solver (default L-BFGS-B, SLSQP with constraints)")
     group.add_argument("--solver-tol", type=float, default=None, metavar="T", help="tolerance of the solver")
+    group.add_argument("--max-iter", type=int, default=None, metavar="N", help="most iterations of the solver")
     group.add_argument("--backend", choices=("numba", "numpy"), default="numba", help="generated code (default numba)")
     group.add_argument("--solution", default="solution.npz", metavar="FILE.npz",
                        help="where to save the solution (default solution.npz)")
@@ -88,6 +89,17 @@ def load_arrays(path, option: str) -> dict:
         raise MinimizeUsageError(f"{option} {path}: cannot read it as an .npz file ({error})") from None
 
 
+def max_iterations(method, count):
+    """The solver option limiting the iterations: genosolver's ``max_iter`` or SciPy's ``maxiter``.
+
+    >>> max_iterations("genosolver", 50), max_iterations(None, 50), max_iterations("SLSQP", None)
+    ({'max_iter': 50}, {'maxiter': 50}, None)
+    """
+    if count is None:
+        return None
+    return {"max_iter": count} if str(method).lower() == "genosolver" else {"maxiter": count}
+
+
 def run(options, out) -> int:
     """Solve as the options say, print the summary to ``out``, save the solution; 0 on success, else 1."""
     from . import minimize
@@ -99,10 +111,15 @@ def run(options, out) -> int:
         raise MinimizeUsageError("--minimize needs the name of at least one variable")
     constraints = ([{"type": "eq", "fun": e} for e in options.eq] + [{"type": "ineq", "fun": e} for e in options.ineq])
     data, starts = load_arrays(options.data, "--data"), load_arrays(options.x0, "--x0")
+    if options.max_iter is not None and options.max_iter < 1:
+        raise MinimizeUsageError(f"--max-iter must be positive, not {options.max_iter}")
+    if options.solver_tol is not None and not options.solver_tol > 0:
+        raise MinimizeUsageError(f"--solver-tol must be positive, not {options.solver_tol}")
     start = time.perf_counter()
     result = minimize(options.formula, names, data, x0=starts or None, method=options.method,
                       bounds=parse_bounds(options.bounds, names) or None, constraints=constraints or None,
-                      tol=options.solver_tol, backend=options.backend, declarations=options.declare)
+                      tol=options.solver_tol, backend=options.backend, declarations=options.declare,
+                      options=max_iterations(options.method, options.max_iter))
     seconds = time.perf_counter() - start
     np.savez(options.solution, **{name: result.variables[name] for name in names})
     print(summary(result, names, seconds, options.solution), file=out)
