@@ -151,22 +151,29 @@ def run_scipy(method: Method, objective: Objective, second, tol, options, callba
 
 
 def _scipy_constraints(method, objective) -> list:
+    """SLSQP's constraint dicts, or trust-constr's ``NonlinearConstraint`` objects (with the Hessian
+    of ``multipliers . c`` as a product)."""
     result = []
     for k, (kind, _) in enumerate(objective.compiled.problem.constraints):
         both = objective.constraint(k)
         if method.name == "SLSQP":
             result.append({"type": kind, "fun": lambda x, both=both: both(x)[0],
                            "jac": lambda x, both=both: both(x)[1]})
-            continue
-        upper = 0.0 if kind == "eq" else np.inf
-        n = objective.instance.x0.size
-
-        def hess(x, v, k=k):
-            return scipy.sparse.linalg.LinearOperator(
-                (n, n), matvec=lambda p: objective.constraint_hessian_product(k, x, v, p))
-        result.append(scipy.optimize.NonlinearConstraint(lambda x, both=both: both(x)[0], 0.0, upper,
-                                                         jac=lambda x, both=both: both(x)[1], hess=hess))
+        else:
+            result.append(scipy.optimize.NonlinearConstraint(
+                lambda x, both=both: both(x)[0], 0.0, 0.0 if kind == "eq" else np.inf,
+                jac=lambda x, both=both: both(x)[1], hess=_constraint_hessian(objective, k)))
     return result
+
+
+def _constraint_hessian(objective, k):
+    n = objective.instance.x0.size
+
+    def hess(x, multipliers):
+        def matvec(p):
+            return objective.constraint_hessian_product(k, x, multipliers, p)
+        return scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec)
+    return hess
 
 
 def run_genosolver(objective: Objective, tol, options, history: list):
@@ -180,8 +187,6 @@ def run_genosolver(objective: Objective, tol, options, history: list):
     instance, options = objective.instance, dict(options or {})
     if tol is not None:
         options.setdefault("eps_pg", tol)
-        if objective.compiled.problem.constraints:
-            options.setdefault("constraint_tol", tol)
 
     def fg(x):
         value, grad = objective.value_and_gradient(x)
