@@ -187,6 +187,8 @@ def run_genosolver(objective: Objective, tol, options, history: list):
     instance, options = objective.instance, dict(options or {})
     if tol is not None:
         options.setdefault("eps_pg", tol)
+    if not objective.compiled.problem.constraints:  # options of the augmented Lagrangian only
+        options.pop("constraint_tol", None), options.pop("max_iter_outer", None)
 
     def fg(x):
         value, grad = objective.value_and_gradient(x)
