@@ -196,6 +196,8 @@ def test_numba_backend_solves_logistic_regression():
     (lambda: se.minimize("norm2(A*x - b)^2", "x", {"A": np.ones((3, 2, 1)), "b": np.ones(3)}),
      "data for A (shape (m, n)) has shape (3, 2, 1) (order 3), expected order 2"),
     (lambda: se.minimize("norm2(A*x)^2", "x", {"A": np.array([["a"]])}), "data for A (shape (m, n)) has dtype <U1"),
+    (lambda: se.minimize("norm2(x - c)^2", "x", {"c": [1.0, np.nan]}), "data for c (shape (n,)) has NaN or infinite"),
+    (lambda: se.minimize("x'*x", "x", x0=[np.inf]), "x0 for x (shape (n,)) has NaN or infinite entries"),
     (lambda: se.minimize("x'*x", "x", {}), "the shape (n,) of the variable x is not fixed by the data: give"),
     (lambda: se.minimize("x'*x", "x", x0=[1.0], method="trust-exact", bounds=(0, 1)),
      "method trust-exact does not take bounds"),

@@ -230,7 +230,10 @@ def _real_array(value, symbol, what: str) -> np.ndarray:
     if array.ndim != rank:
         raise ShapeError(f"{what} for {_describe(symbol)} has shape {format_shape(array.shape)} (order "
                          f"{array.ndim}), expected order {rank}")
-    return np.array(array, dtype=np.float64, order="C")
+    array = np.array(array, dtype=np.float64, order="C")
+    if not np.isfinite(array).all():
+        raise BindingError(f"{what} for {_describe(symbol)} has NaN or infinite entries")
+    return array
 
 
 class _Sizes:
