@@ -113,16 +113,27 @@ def test_simplex_solution_satisfies_the_kkt_conditions(method):
     _simplex_kkt(A, b, result.variables["w"], 1e-4)
 
 
-def test_inequality_constraints_of_vector_shape():
-    """w >= 0 as one vector inequality instead of bounds, the equality as an expression."""
+@pytest.mark.parametrize("method", [None] + CONSTRAINED[1:])
+def test_inequality_constraints_of_vector_shape(method):
+    """w >= 0 as one vector inequality instead of bounds, the equality as an expression (genosolver's
+    inequalities are c <= 0: the sign is flipped for it)."""
     rng = np.random.default_rng(5)
     Av, bv = rng.normal(size=(30, 6)), rng.normal(size=30)
     A, b, w = se.matrix("A", 30, 6), se.vector("b", 30), se.vector("w", 6)
-    result = se.minimize(se.sum((A @ w - b) ** 2), w, {A: Av, b: bv}, x0=np.full(6, 1 / 6),
+    tol, options = (None, {"eps_pg": 1e-6, "constraint_tol": 1e-9}) if method == "genosolver" else (1e-12, None)
+    result = se.minimize(se.sum((A @ w - b) ** 2), w, {A: Av, b: bv}, x0=np.full(6, 1 / 6), method=method,
                          constraints=[{"type": "eq", "fun": se.sum(w) - 1}, {"type": "ineq", "fun": w}],
-                         tol=1e-12, backend="numpy")
-    assert result.method == "SLSQP"
-    _simplex_kkt(Av, bv, result.variables[w], 1e-5)
+                         tol=tol, options=options, backend="numpy")
+    assert result.method == method or (method is None and result.method == "SLSQP")
+    _simplex_kkt(Av, bv, result.variables[w], 1e-4)
+
+
+def test_genosolver_missing_is_a_clear_error(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "genosolver", None)  # import genosolver now raises ImportError
+    monkeypatch.setattr(compiled_module, "lambdify", lambda *a, **k: pytest.fail("compiled before checking"))
+    with pytest.raises(OptimizeError, match=r"needs the genosolver package: pip install 'sympy-einstein\[geno"):
+        se.minimize("x'*x", "x", x0=[1.0], method="genosolver", backend="numpy")
 
 
 def _objective(formula, wrt, data, second, constraints=(), x0=None):

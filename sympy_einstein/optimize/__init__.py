@@ -8,29 +8,10 @@ option of the command line. Reads: the IR, ``derivatives``, ``parsing``, ``codeg
 """
 from __future__ import annotations
 
-import numpy as np
-
 from .compiled import generated
-from .problem import OptimizeError, declarations_for, read_instance, read_problem
+from .problem import OptimizeError, Solution, declarations_for, read_instance, read_problem
 
 __all__ = ["minimize", "OptimizeError", "Solution"]
-
-
-class Solution(dict):
-    """The solution's variables by name, each in its own shape; the variable's symbol works as a key too.
-
-    >>> import sympy_einstein as se
-    >>> x = se.vector("x", 2)
-    >>> s = Solution({"x": [1.0, 2.0]})
-    >>> s[x] == s["x"]
-    True
-    """
-
-    def __missing__(self, key):
-        name = getattr(key, "name", None)
-        if isinstance(name, str) and name in self:
-            return self[name]
-        raise KeyError(key)
 
 
 def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=None, tol=None, *,
@@ -69,38 +50,11 @@ def minimize(f, wrt, data=None, x0=None, method=None, bounds=None, constraints=N
     array([0., 0., 0.])
     """
     starts = x0 if isinstance(x0, dict) else {wrt: x0} if isinstance(wrt, str) and x0 is not None else {}
-    declared = declarations_for({**dict(data or {}), **starts}, declarations)
-    problem = read_problem(f, wrt, constraints, declared)
-    from .solvers import Objective, choose_method, run_genosolver, run_scipy, second_derivative  # scipy: slow import
-    chosen = choose_method(method, bool(problem.constraints))
-    if problem.constraints and not chosen.constraints:
-        raise OptimizeError(f"method {chosen.name} does not take constraints: use SLSQP, trust-constr or genosolver")
+    problem = read_problem(f, wrt, constraints, declarations_for({**dict(data or {}), **starts}, declarations))
+    from . import solvers  # imports scipy.optimize (slow): only when a problem is solved
+    chosen = solvers.choose_method(method, bool(problem.constraints))
     instance = read_instance(problem, data, x0, bounds)
-    if instance.bounded and not chosen.bounds:
-        raise OptimizeError(f"method {chosen.name} does not take bounds: use L-BFGS-B, SLSQP, trust-constr or "
-                            "genosolver")
-    second = second_derivative(chosen, hessian)
-    geno = chosen.name == "genosolver"
-    objective = Objective(generated(problem, second, backend, transposed=geno), instance)
-    history = []
-    if geno:
-        result = run_genosolver(objective, tol, options, history)
-    else:
-        result = run_scipy(chosen, objective, second, tol, options,
-                           lambda xk, *rest: history.append(objective.value(_point(xk))))
-    return _finish(result, objective, chosen, history)
-
-
-def _point(xk):
-    """``callback``'s argument: the iterate, or (trust-constr) an OptimizeResult holding it."""
-    return xk.x if hasattr(xk, "x") and not isinstance(xk, np.ndarray) else xk
-
-
-def _finish(result, objective, method, history):
-    x = np.asarray(result.x, dtype=np.float64)
-    names = [v.name for v in objective.compiled.problem.variables]
-    result.x = x
-    result.fun, result.jac = objective.value_and_gradient(x)
-    result.variables = Solution((n, part.copy()) for n, part in zip(names, objective.instance.split(x)))
-    result.history, result.method, result.evaluations = history, method.name, objective.evaluations
-    return result
+    second = solvers.check_method(chosen, problem, instance, hessian)
+    objective = solvers.Objective(generated(problem, second, backend, transposed=chosen.name == "genosolver"),
+                                  instance)
+    return solvers.solve(chosen, objective, second, tol, options)

@@ -189,6 +189,23 @@ def lookup(problem: Problem, key, what: str):
     return by_name[name]
 
 
+class Solution(dict):
+    """The solution's variables by name, each in its own shape; the variable's symbol works as a key too.
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 2)
+    >>> s = Solution({"x": [1.0, 2.0]})
+    >>> s[x] == s["x"]
+    True
+    """
+
+    def __missing__(self, key):
+        name = getattr(key, "name", None)
+        if isinstance(name, str) and name in self:
+            return self[name]
+        raise KeyError(key)
+
+
 @dataclass
 class Instance:
     """The numbers of one ``minimize`` call: data in the order of ``problem.parameters``, the shape of

@@ -18,7 +18,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse.linalg
 
-from .problem import OptimizeError
+from .problem import OptimizeError, Solution
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,41 @@ def choose_method(method, constrained: bool) -> Method:
         names = ", ".join(m.name for m in METHODS.values())
         raise OptimizeError(f"unknown method {method!r}: choose one of {names}")
     return METHODS[method.lower()]
+
+
+def check_method(method: Method, problem, instance, hessian: str):
+    """Whether ``method`` takes the problem's constraints and bounds (and is installed); the second
+    derivative it gets (see :func:`second_derivative`)."""
+    if problem.constraints and not method.constraints:
+        raise OptimizeError(f"method {method.name} does not take constraints: use SLSQP, trust-constr or genosolver")
+    if instance.bounded and not method.bounds:
+        raise OptimizeError(f"method {method.name} does not take bounds: use L-BFGS-B, SLSQP, trust-constr or "
+                            "genosolver")
+    if method.name == "genosolver":
+        require_genosolver()
+    return second_derivative(method, hessian)
+
+
+def solve(method: Method, objective, second, tol, options):
+    """Run the solver; its ``OptimizeResult`` with ``variables``, ``history``, ``method``, ``evaluations``."""
+    history = []
+    if method.name == "genosolver":
+        result = run_genosolver(objective, tol, options, history)
+    else:
+        result = run_scipy(method, objective, second, tol, options,
+                           lambda xk, *rest: history.append(objective.value(_point(xk))))
+    x = np.asarray(result.x, dtype=np.float64)
+    names = [v.name for v in objective.compiled.problem.variables]
+    result.x = x
+    result.fun, result.jac = objective.value_and_gradient(x)
+    result.variables = Solution((n, part.copy()) for n, part in zip(names, objective.instance.split(x)))
+    result.history, result.method, result.evaluations = history, method.name, objective.evaluations
+    return result
+
+
+def _point(xk):
+    """``callback``'s argument: the iterate, or (trust-constr) an OptimizeResult holding it."""
+    return xk.x if hasattr(xk, "x") and not isinstance(xk, np.ndarray) else xk
 
 
 def second_derivative(method: Method, hessian: str):
@@ -176,14 +211,20 @@ def _constraint_hessian(objective, k):
     return hess
 
 
-def run_genosolver(objective: Objective, tol, options, history: list):
-    """``genosolver.minimize`` (L-BFGS-B with an augmented Lagrangian for constraints); its result as a
-    SciPy ``OptimizeResult``. genosolver's inequalities are ``c(x) <= 0``, ours ``c(x) >= 0``."""
+def require_genosolver():
+    """The genosolver module, or an error saying how to install it."""
     try:
         import genosolver
     except ImportError:
         raise OptimizeError("method 'genosolver' needs the genosolver package: pip install "
                             "'sympy-einstein[genosolver]'") from None
+    return genosolver
+
+
+def run_genosolver(objective: Objective, tol, options, history: list):
+    """``genosolver.minimize`` (L-BFGS-B with an augmented Lagrangian for constraints); its result as a
+    SciPy ``OptimizeResult``. genosolver's inequalities are ``c(x) <= 0``, ours ``c(x) >= 0``."""
+    genosolver = require_genosolver()
     instance, options = objective.instance, dict(options or {})
     if tol is not None:
         options.setdefault("eps_pg", tol)
