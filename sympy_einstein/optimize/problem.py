@@ -276,7 +276,7 @@ class _Sizes:
                               for s in sp.sympify(symbol.shape[axis]).free_symbols if s in self.origins)
                 raise ShapeError(f"{what} for {_describe(symbol)}: axis {axis} has size {actual}, expected "
                                  f"{size}{why}")
-        if any(s is not None and s < 0 for s in expected) or 0 in shape:
+        if 0 in shape:
             raise ShapeError(f"{what} for {_describe(symbol)} has an empty axis: shape {format_shape(shape)}")
 
     def shape(self, symbol) -> tuple:
