@@ -291,6 +291,97 @@ fig.tight_layout()"""),
 ]
 
 
+MINIMIZE = [
+    ("md", """# From derivative to solution: `se.minimize`
+
+`se.minimize` takes an objective (a formula or a tensor expression), the variables and the data by name, derives
+and compiles the value with the gradient (and the Hessian-vector product or the constraint Jacobians when the
+method uses them), and runs `scipy.optimize` or genosolver. Here it fits an $\\ell_2$-regularized logistic
+regression and a non-negative matrix factorization, and we watch both converge."""),
+    ("code", """import importlib.util
+import numpy as np
+import scipy.optimize
+import matplotlib.pyplot as plt
+import sympy_einstein as se
+
+rng = np.random.default_rng(3)
+m_, n_ = 1000, 20
+X = rng.normal(size=(m_, n_))
+y = np.sign(X @ rng.normal(size=n_) + rng.normal(size=m_))
+data = {"X": X, "y": y, "lam": 1.0}
+loss = "sum(log(exp(-y.*(X*w)) + vector(1))) + lam/2*(w'*w)\""""),
+    ("md", """## Logistic regression
+One call: L-BFGS-B (the default) gets value and gradient from one generated kernel; `trust-ncg` also gets the
+symbolic Hessian-vector product (the Hessian is never formed). `lam` is a number in `data`, so the formula
+reads it as a scalar. (`trust-ncg` gets `tol=1e-6`, a gradient tolerance: much below it the decrease it predicts
+is smaller than the rounding error of f, about 1e-13 here, and it stops with "a bad approximation".)"""),
+    ("code", """lbfgs = se.minimize(loss, "w", data, tol=1e-12)
+newton = se.minimize(loss, "w", data, method="trust-ncg", tol=1e-6)
+for r in (lbfgs, newton):
+    print(f"{r.method:10s} success={r.success} iterations={r.nit:3d} kernel calls={r.evaluations:3d} "
+          f"f={r.fun:.12f}")"""),
+    ("md", """The same problem with a hand-written NumPy gradient, for reference: the objectives agree."""),
+    ("code", """def value_and_gradient(w):
+    z = -y * (X @ w)
+    return np.logaddexp(0, z).sum() + 0.5 * w @ w, X.T @ (-y / (1 + np.exp(-z))) + w
+
+reference = scipy.optimize.minimize(value_and_gradient, np.zeros(n_), jac=True, method="L-BFGS-B", tol=1e-12)
+print("relative difference:", abs(lbfgs.fun - reference.fun) / reference.fun)
+print("max |w - w_reference|:", np.abs(lbfgs.variables["w"] - reference.x).max())
+print("training accuracy:", np.mean(np.sign(X @ lbfgs.variables["w"]) == y))"""),
+    ("code", """best = min(lbfgs.fun, newton.fun)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for r in (lbfgs, newton):
+    ax.semilogy(np.arange(1, len(r.history) + 1), np.maximum(np.array(r.history) - best, 1e-16), "o-", label=r.method)
+ax.set_xlabel("iteration")
+ax.set_ylabel("f - f*")
+ax.set_title("logistic regression")
+ax.legend()
+plt.show()"""),
+    ("md", """## Non-negative matrix factorization
+$\\min_{U, V \\ge 0} \\|T - U V^\\top\\|_F^2$ over two matrix variables: the solver sees one flat vector,
+`result.variables` gives `U` and `V` back in their shapes. The problem is not convex, so we start both methods
+from the same random point."""),
+    ("code", """k = 4
+T = rng.random((60, k)) @ rng.random((k, 40)) + 0.05 * rng.random((60, 40))
+start = {"U": rng.random((60, k)), "V": rng.random((40, k))}
+nmf = "sum((T - U*V').^2)"
+bounds = {"U": (0, None), "V": (0, None)}
+runs = [se.minimize(nmf, ["U", "V"], {"T": T}, x0=start, bounds=bounds, tol=1e-12, options={"maxiter": 5000})]
+if importlib.util.find_spec("genosolver"):
+    runs.append(se.minimize(nmf, ["U", "V"], {"T": T}, x0=start, bounds=bounds, method="genosolver",
+                            options={"max_iter": 5000}))
+for r in runs:
+    U, V = r.variables["U"], r.variables["V"]
+    error = np.linalg.norm(T - U @ V.T) / np.linalg.norm(T)
+    print(f"{r.method:10s} iterations={r.nit:4d} f={r.fun:.10f} shapes {U.shape} {V.shape} "
+          f"min entries {U.min():.1e} {V.min():.1e} relative error {error:.4f}")"""),
+    ("code", """best = min(r.fun for r in runs)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for r in runs:
+    label = r.method + (" (improvements)" if r.method == "genosolver" else "")
+    ax.semilogy(np.arange(1, len(r.history) + 1), np.maximum(np.array(r.history) - best, 1e-16), label=label)
+ax.set_xlabel("iteration")
+ax.set_ylabel("f - f*")
+ax.set_title("non-negative matrix factorization")
+ax.legend()
+plt.show()"""),
+    ("md", """## The same from the command line
+`sympy-einstein "<objective>" --minimize U,V --data data.npz --x0 x0.npz --bounds 0:` solves it and writes the
+solution to `solution.npz` (see `docs/cli.md`); here through the same entry point from Python:"""),
+    ("code", """import os, tempfile
+from sympy_einstein.cli import main
+
+folder = tempfile.mkdtemp()
+np.savez(os.path.join(folder, "data.npz"), T=T)
+np.savez(os.path.join(folder, "x0.npz"), **start)
+main([nmf, "--minimize", "U,V", "--data", os.path.join(folder, "data.npz"), "--x0", os.path.join(folder, "x0.npz"),
+      "--bounds", "0:", "--solver-tol", "1e-12", "--max-iter", "5000", "--solution", os.path.join(folder, "uv.npz")])
+solution = np.load(os.path.join(folder, "uv.npz"))
+print("same objective as above:", np.isclose(np.sum((T - solution["U"] @ solution["V"].T) ** 2), runs[0].fun))"""),
+]
+
+
 def build(cells) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -301,7 +392,7 @@ def build(cells) -> nbformat.NotebookNode:
 
 
 NOTEBOOKS = {"tour.ipynb": TOUR, "newton_logistic_regression.ipynb": NEWTON, "benchmarks.ipynb": BENCHMARKS,
-             "gaussian_process_newton.ipynb": GP_NEWTON}
+             "gaussian_process_newton.ipynb": GP_NEWTON, "minimize.ipynb": MINIMIZE}
 
 
 def use_this_checkout() -> None:

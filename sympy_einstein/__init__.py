@@ -22,6 +22,7 @@ from .ir.linalg import (Adjugate, Determinant, Inverse, LogDeterminant, LogSumEx
                         SymmetricMatrix)
 from .linalg import adj, det, eye, inv, logdet, logsumexp, softmax, solve
 from .parsing import ParseError, parse
+from .optimize import minimize
 from .printing import latex
 from .simplification import simplify
 
@@ -40,5 +41,6 @@ __all__ = [
     "ParseError", "parse",
     "MatrixFormError", "from_sympy", "to_matrix",
     "latex",
+    "minimize",
     "derivative", "diff", "gradient", "hessian", "hvp", "jacobian", "jvp", "vjp",
 ]

@@ -25,6 +25,7 @@ import sympy as sp
 
 from .errors import EinsteinError
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from .optimize import command as minimize_command
 
 FORMATS = ("text", "pretty", "latex", "matrix", "einsum")
 MODES = ("forward", "reverse", "auto")
@@ -63,6 +64,7 @@ def argument_parser() -> argparse.ArgumentParser:
     parser.add_argument("--bench", type=int, default=None, metavar="SIZE",
                         help="time the compiled derivative against se.evaluate with every size = SIZE")
     parser.add_argument("--seed", type=int, default=0, help="random seed of --check and --bench")
+    minimize_command.add_arguments(parser)
     return parser
 
 
@@ -434,6 +436,8 @@ def _note_text(warning) -> str:
 def run(options, out=None) -> int:
     """Carry out parsed command line options; returns the exit status."""
     out = out or sys.stdout
+    if options.minimize is not None:
+        return minimize_command.run(options, out)
     expr, symbols, derivatives = derive(options.formula, options.wrt, options.order, options.mode, options.declare)
     if options.code:
         print(module_source(options.formula, symbols, derivatives, options.code, expr), file=out, end="")
