@@ -1,0 +1,82 @@
+"""The table of whole-array library calls (:class:`~sympy_einstein.codegen.kernel.Call` steps).
+
+One entry per function: its NumPy form (a template over the argument texts ``{0}``, ``{1}``, ...),
+whether it is elementwise (a ufunc: the fusion pass may take it out of a loop body and compute it for a
+whole array; the result has the argument's shape) and the rank of its result otherwise. Printers
+format a :class:`Call` from this table alone, so a new function needs an entry here and nothing in
+any printer. Node classes of the tensor DAG that are whole-array calls map to their entry in
+:data:`NODE_CALLS` (class name -> key); the lowering turns such a node into one :class:`Call`.
+
+>>> LIBRARY["tanh"].numpy.format("t0")
+'numpy.tanh(t0)'
+>>> LIBRARY["solve"].numpy.format("A", "b"), LIBRARY["slogdet"].rank
+('numpy.linalg.solve(A, b)', 0)
+>>> ELEMENTWISE[__import__("sympy").exp]
+'exp'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.codegen.cfunctions import log1p
+
+from ..functions import sigmoid, softplus
+
+
+@dataclass(frozen=True)
+class Library:
+    """``numpy``: the call as a format template; ``elementwise``: a ufunc; ``rank``: the result's rank
+    when not elementwise (``None``: the rank of the node it computes)."""
+
+    numpy: str
+    elementwise: bool = False
+    rank: int | None = None
+
+
+LIBRARY = {
+    "tanh": Library("numpy.tanh({0})", elementwise=True),
+    "exp": Library("numpy.exp({0})", elementwise=True),
+    "log": Library("numpy.log({0})", elementwise=True),
+    "sin": Library("numpy.sin({0})", elementwise=True),
+    "cos": Library("numpy.cos({0})", elementwise=True),
+    "log1p": Library("numpy.log1p({0})", elementwise=True),
+    # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow
+    "softplus": Library("(numpy.maximum({0}, 0.0) + numpy.log1p(numpy.exp(-numpy.abs({0}))))", elementwise=True),
+    # e = exp(-|x|): sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise (no overflow, full accuracy)
+    "sigmoid": Library("(numpy.where({0} >= 0.0, 1.0, numpy.exp(-numpy.abs({0})))"
+                       " / (1.0 + numpy.exp(-numpy.abs({0}))))", elementwise=True),
+    "solve": Library("numpy.linalg.solve({0}, {1})"),
+    "inv": Library("numpy.linalg.inv({0})", rank=2),
+    "det": Library("numpy.linalg.det({0})", rank=0),
+    "slogdet": Library("numpy.linalg.slogdet({0})[1]", rank=0),
+    "cholesky": Library("numpy.linalg.cholesky({0})", rank=2),
+    # log sum exp of all entries, shifted by the largest one (no overflow)
+    "logsumexp": Library("(numpy.max({0}) + numpy.log(numpy.sum(numpy.exp({0} - numpy.max({0})))))", rank=0),
+    "softmax": Library("(numpy.exp({0} - numpy.max({0})) / numpy.sum(numpy.exp({0} - numpy.max({0}))))"),
+}
+
+ELEMENTWISE = {sp.tanh: "tanh", sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", log1p: "log1p",
+               softplus: "softplus", sigmoid: "sigmoid"}
+
+NODE_CALLS = {
+    "MatrixInverse": "inv",
+    "Inverse": "inv",
+    "Determinant": "det",
+    "LogDeterminant": "slogdet",
+    "LogDet": "slogdet",
+    "Solve": "solve",
+    "Cholesky": "cholesky",
+    "LogSumExp": "logsumexp",
+    "Softmax": "softmax",
+}
+
+
+def call_of(node) -> str | None:
+    """The :data:`LIBRARY` key computing ``node`` (a DAG node), or ``None``."""
+    return NODE_CALLS.get(type(node).__name__)
+
+
+def result_rank(function: str, node_rank: int) -> int:
+    entry = LIBRARY[function]
+    return node_rank if entry.rank is None else entry.rank
