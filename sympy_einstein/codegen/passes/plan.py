@@ -37,6 +37,9 @@ from ..pairgram import pair_gram
 from ...ir.indices import unique
 
 
+ROW_BLOCK, COLUMN_BLOCK = 256, 256  # Gram products: blocks of rows (copied) and of result columns (one GEMM)
+
+
 class Temporaries:
     """Fresh temporaries of one pass (keys after every key of the kernel)."""
 
@@ -182,7 +185,8 @@ def _contract(operands, core, sizes, scale, target, fresh, hints, note) -> list:
     gram = _weighted_gram(operands, core)
     if gram:
         x, weights = gram
-        return [Gram(target, x, weights, note=note + " (symmetric: upper triangle by blocks)")] + _scaled(target, scale)
+        gram = Gram(target, x, weights, ROW_BLOCK, COLUMN_BLOCK, note + " (symmetric: upper triangle by blocks)")
+        return [gram] + _scaled(target, scale)
     split = pair_gram([(a.value.key, a.letters) for a in operands], core, sizes)
     if split:
         return _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note)
@@ -223,8 +227,8 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
                                note=note + " (Gram factor)")]
     gram = fresh.new(tuple(sizes[c] for c in core))
     rows = sp.Mul(*(sizes[c] for c in core[:len(core) // 2]))
-    steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)),
-                           note=note + " (symmetric: upper column blocks)"))
+    steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)), COLUMN_BLOCK,
+                           note + " (symmetric: upper column blocks)"))
     g = sp.Dummy("g", real=True)
     reads = [(g, Access(gram, core))]
     if split.rest:

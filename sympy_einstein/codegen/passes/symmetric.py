@@ -37,9 +37,9 @@ def _steps(steps) -> tuple:
             step = replace(step, steps=_steps(step.steps))
         result.append(step)
         if isinstance(step, Gram):
-            result.append(Mirror(step.target, step.target.shape[0]))
+            result.append(Mirror(step.target, step.target.shape[0], "lower triangle = upper triangle"))
         if isinstance(step, BlockGram):
-            result.append(Mirror(step.target, step.size))
+            result.append(Mirror(step.target, step.size, "lower triangle = upper triangle"))
     return tuple(result)
 
 

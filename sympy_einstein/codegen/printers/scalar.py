@@ -85,7 +85,7 @@ class ArrayPrinter(_Names, NumPyPrinter):
     """Whole arrays at a time: ``numpy`` ufuncs (no helpers: every form is a NumPy expression)."""
 
     def _print_sigmoid(self, expr):
-        return f"numpy.exp(-numpy.logaddexp(0.0, -{self._parenthesize(expr.args[0], 100)}))"
+        return f"numpy.exp(-numpy.logaddexp(0.0, -({self._print(expr.args[0])})))"
 
     def _print_softplus(self, expr):
         return f"numpy.logaddexp(0.0, {self._print(expr.args[0])})"
