@@ -62,9 +62,9 @@ def test_order_zero_operand_in_a_scale_alone(backend):
 
 
 def test_logistic_value_gradient_hessian_share_the_product_and_the_sigmoid():
-    f, g, H = (CORPUS[k] for k in ("logistic_value", "logistic_gradient", "logistic_hessian"))
+    f, g, h = (CORPUS[k] for k in ("logistic_value", "logistic_gradient", "logistic_hessian"))
     for backend in ("numpy", "numba"):
-        source = se.lambdify([X, w, y], [f, g, H], backend=backend, cache=False).source
+        source = se.lambdify([X, w, y], [f, g, h], backend=backend, cache=False).source
         kernel = source[source.index("def generated_kernel"):]
         assert kernel.count("X @ w") == 1, kernel
         assert kernel.count("numpy.where(") == 1  # one sigmoid (its stable form has one where)
@@ -87,8 +87,8 @@ def test_thousand_layer_chain_compiles_at_the_default_recursion_limit():
     finally:
         sys.setrecursionlimit(limit)
     rng = np.random.default_rng(9)
-    Av, xv = rng.normal(size=(3, 3)) / 10, rng.normal(size=3)
+    a, xv = rng.normal(size=(3, 3)) / 10, rng.normal(size=3)
     z = xv
     for _ in range(1000):
-        z = np.tanh(Av @ z) + z
-    np.testing.assert_allclose(fn(Av, xv), z.sum(), rtol=1e-10)
+        z = np.tanh(a @ z) + z
+    np.testing.assert_allclose(fn(a, xv), z.sum(), rtol=1e-10)

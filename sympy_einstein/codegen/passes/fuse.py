@@ -3,8 +3,9 @@
 A producer is fused into its reader when it is a :class:`Loop` that sums nothing, writes no diagonal,
 is not an output, and its value is read by one step only: a loop that sums nothing and reads the
 value once at letters covering its own output (so fusing computes each entry once, never per
-broadcast). A view (a loop relabelling one array, ``C^T``) is fused into every such reader. Fused bodies are substituted into the reader's body (letters renamed), reads of the same
-array at the same letters become one symbol, and the repeated subexpressions of every loop body
+broadcast). A view (a loop relabelling one array, ``C^T``) is fused into every such reader. Fused
+bodies are substituted into the reader's body (letters renamed), reads of the same array at the same
+letters become one symbol, and the repeated subexpressions of every loop body
 become ``lets`` (SymPy's ``cse``). Views and constant multiples read by contractions were handled by
 planning; everything else stays one array (shared subexpressions computed once).
 

@@ -30,12 +30,24 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..contraction import contraction_steps, representative_sizes
-from ..kernel import (Access, Allocate, BlockGram, Contract, Einsum, Formula, Gram, Loop, Matrix, Scale, Sliced,
-                      Value, all_values)
-from ..pairgram import pair_gram
 from ...ir.indices import unique
-
+from ..contraction import contraction_steps, representative_sizes
+from ..kernel import (
+    Access,
+    Allocate,
+    BlockGram,
+    Contract,
+    Einsum,
+    Formula,
+    Gram,
+    Loop,
+    Matrix,
+    Scale,
+    Sliced,
+    Value,
+    all_values,
+)
+from ..pairgram import pair_gram
 
 ROW_BLOCK, COLUMN_BLOCK = 256, 256  # Gram products: blocks of rows (copied) and of result columns (one GEMM)
 

@@ -10,7 +10,8 @@
 >>> from sympy_einstein.codegen.kernel import Access, Formula, Loop, Value
 >>> A, t = Value(0, "argument", (5, 5)), Value(1, "temporary", (5, 5))
 >>> r, s = sp.symbols("r s", real=True)
->>> loop = Loop(Access(t, "ab"), (("a", 5), ("b", 5)), "", Formula(r + s, ((r, Access(A, "ab")), (s, Access(A, "ba")))), tile=32)
+>>> body = Formula(r + s, ((r, Access(A, "ab")), (s, Access(A, "ba"))))
+>>> loop = Loop(Access(t, "ab"), (("a", 5), ("b", 5)), "", body, tile=32)
 >>> symmetric_body(loop)
 True
 """
