@@ -131,7 +131,7 @@ def test_source_is_shown(corpus_function):
 
 def test_numba_kernel_uses_blas_and_loops():
     fn = se.lambdify([A, B, y], [A @ B, se.exp(A @ y)], cache=False)
-    assert "A @ B" in fn.source and "numpy.exp(" in fn.source and "@numba.njit" in fn.source
+    assert "A @ B" in fn.source and "np.exp(" in fn.source and "@numba.njit" in fn.source
 
 
 def test_one_expression_returns_one_value():
@@ -151,10 +151,10 @@ def test_unknown_backend():
 
 def test_repeated_subexpressions_are_computed_once():
     fn = se.lambdify([A], CORPUS["repeated_subexpressions"], cache=False)
-    assert fn.source.count("numpy.tanh(") == 1 and "math.tanh" not in fn.source  # vectorized by NumPy
+    assert fn.source.count("np.tanh(") == 1 and "math.tanh" not in fn.source  # vectorized by NumPy
     vectorized = se.lambdify([A, B, C], [CORPUS[name] for name in ("vectorized_functions", "vectorized_log1p")],
                              cache=False).source
-    assert all(f"numpy.{name}(" in vectorized for name in ("exp", "sin", "cos", "log1p", "where", "maximum"))
+    assert all(f"np.{name}(" in vectorized for name in ("exp", "sin", "cos", "log1p", "where", "maximum"))
     scalar = se.lambdify([A], CORPUS["repeated_scalar_subexpressions"], cache=False).source
     kernel = scalar[scalar.index("def generated_kernel"):]  # the helpers above it call math.exp too
     assert kernel.count("math.exp(") == 1 and "c0 = math.exp(2*A[i_a, i_b])" in kernel
@@ -168,7 +168,8 @@ def test_contraction_of_large_sum_is_distributed():
 
 def test_diagonal_outputs_are_allocated_lazily_outside_the_kernel():
     fn = se.lambdify([B, x], CORPUS["factorization_hessian"], cache=False)
-    assert "numpy.zeros((n, m, n, m), dtype)" in fn.source and "np.zeros" not in fn.source
+    compiled, allocating = fn.source.split("def generated_kernel(")[1:]  # the compiled core, then its caller
+    assert "np.zeros((n, m, n, m), dtype)" in allocating and "np.zeros" not in compiled
     rng = np.random.default_rng(2)
     values = {B: rng.normal(size=(3, 2)), x: rng.normal(size=4)}
     np.testing.assert_allclose(fn(values[B], values[x]), se.evaluate(CORPUS["factorization_hessian"], values),

@@ -232,15 +232,14 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     """``Q[first + summed] = prod(half)``, ``G = Q Q^T`` (one triangle), ``target = scale G rest``."""
     by_key = {a.value.key: a.value for a in operands}
     half_out = core[:len(core) // 2] + split.summed
-    q = fresh.new(tuple(sizes[c] for c in half_out))
-    reads = [(sp.Dummy("r", real=True), Access(by_key[k], letters)) for k, letters in split.half]
-    body = Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads))
-    steps = [Allocate(q), Loop(Access(q, half_out), tuple((c, sizes[c]) for c in half_out), "", body,
-                               note=note + " (Gram factor)")]
-    gram = fresh.new(tuple(sizes[c] for c in core))
+    steps, q = _gram_factor(split.half, half_out, by_key, sizes, fresh, note)
+    direct = not split.rest and scale is None
+    gram = target if direct else fresh.new(tuple(sizes[c] for c in core))
     rows = sp.Mul(*(sizes[c] for c in core[:len(core) // 2]))
     steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)), COLUMN_BLOCK,
                            note + " (symmetric: upper column blocks)"))
+    if direct:
+        return steps
     g = sp.Dummy("g", real=True)
     reads = [(g, Access(gram, core))]
     if split.rest:
@@ -252,6 +251,17 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     body = _product([Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads)), scale])
     return steps + [Allocate(target), Loop(Access(target, core), tuple((c, sizes[c]) for c in core), "", body,
                                            note=note)]
+
+
+def _gram_factor(half, half_out, by_key, sizes, fresh, note) -> tuple[list, Value]:
+    """The steps computing ``Q[half_out] = prod(half)`` and ``Q`` (an operand itself when it is one)."""
+    if len(half) == 1 and half[0][1] == half_out:
+        return [], by_key[half[0][0]]
+    q = fresh.new(tuple(sizes[c] for c in half_out))
+    reads = [(sp.Dummy("r", real=True), Access(by_key[k], letters)) for k, letters in half]
+    body = Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads))
+    return [Allocate(q), Loop(Access(q, half_out), tuple((c, sizes[c]) for c in half_out), "", body,
+                              note=note + " (Gram factor)")], q
 
 
 def _slice_letter(operands, core, sizes) -> str:
