@@ -7,9 +7,9 @@ format a :class:`Call` from this table alone, so a new function needs an entry h
 any printer. Node classes of the tensor DAG that are whole-array calls map to their entry in
 :data:`NODE_CALLS` (class name -> key); the lowering turns such a node into one :class:`Call`.
 
->>> LIBRARY["tanh"].np.format("t0")
+>>> LIBRARY["tanh"].numpy.format("t0")
 'np.tanh(t0)'
->>> LIBRARY["solve"].np.format("A", "b"), LIBRARY["slogdet"].rank
+>>> LIBRARY["solve"].numpy.format("A", "b"), LIBRARY["slogdet"].rank
 ('np.linalg.solve(A, b)', 0)
 >>> ELEMENTWISE[__import__("sympy").exp]
 'exp'

@@ -83,7 +83,7 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_Call(self, step) -> list:  # noqa: N802
         target = self.name(step.target)
-        call = LIBRARY[step.function].np.format(*(self.name(a) for a in step.arguments))
+        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
         rank = step.target.rank
         kind = "float64" if not rank else "float64[" + ", ".join([":"] * (rank - 1) + ["::1"]) + "]"
         value = f"float({call})" if not rank else f"np.ascontiguousarray({call}, dtype=np.float64)"

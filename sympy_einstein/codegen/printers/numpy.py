@@ -53,7 +53,7 @@ class NumpyPrinter(NumbaPrinter):
         return self.comment(step.note) + self.store(step, value, False)
 
     def _print_Call(self, step) -> list:  # noqa: N802
-        call = LIBRARY[step.function].np.format(*(self.name(a) for a in step.arguments))
+        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
         return self.comment(step.note) + [f"{self.name(step.target)} = {call}"]
 
     def _print_Contract(self, step) -> list:  # noqa: N802

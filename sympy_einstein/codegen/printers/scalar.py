@@ -84,6 +84,10 @@ class ScalarPrinter(_Names, PythonCodePrinter):
 class ArrayPrinter(_Names, NumPyPrinter):
     """Whole arrays at a time: ``numpy`` ufuncs (no helpers: every form is a NumPy expression)."""
 
+    _module = "np"  # generated modules import numpy once, as np
+    _kf = {k: "np." + v.removeprefix("numpy.") for k, v in NumPyPrinter._kf.items()}
+    _kc = {k: "np." + v.removeprefix("numpy.") for k, v in NumPyPrinter._kc.items()}
+
     def _print_sigmoid(self, expr):
         return f"np.exp(-np.logaddexp(0.0, -({self._print(expr.args[0])})))"
 
