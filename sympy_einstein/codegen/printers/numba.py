@@ -14,13 +14,13 @@ calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` a
 @numba.njit(cache=_CACHE)
 def f(x):
     dtype = x.dtype
+    result = np.empty((3,), dtype)
     # exp of a whole array
     with numba.objmode(exp0="float64[::1]"):
         exp0 = np.ascontiguousarray(np.exp(x), dtype=np.float64)
-    # einsum('a,a->a', x, exp(_0))
-    result = np.empty((3,), dtype)
+    # einsum('a,a->a', exp(x), x)
     for i_a in range(3):
-        result[i_a] = exp0[i_a]*x[i_a]
+        result[i_a] = x[i_a]*exp0[i_a]
     return result
 """
 from __future__ import annotations

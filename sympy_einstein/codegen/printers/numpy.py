@@ -14,8 +14,8 @@ calls from the table, Gram products as one product (NumPy picks SYRK for ``A @ A
 >>> print(NumpyPrinter(run(lower(build_program([A], A + A.T)), "f")).doprint().rstrip())
 def f(A):
     dtype = A.dtype
-    # TensorAdd
     result = np.empty((3, 3), dtype)
+    # A + A.T
     result[...] = A + np.einsum('ba->ab', A)
     return result
 """
