@@ -95,10 +95,19 @@ def _signature(public: str, kernel) -> str:
     return f"_SIGNATURE_{public} = {tuple(entries)!r}\n_SIZES_{public} = {size_names!r}\n"
 
 
+def _describe(value) -> str:
+    """``(shape (m, n))`` with the user's size names, or ``(scalar)``."""
+    if not value.shape:
+        return "(scalar)"
+    sizes = ", ".join(str(s) for s in value.shape)
+    return f"(shape ({sizes}{',' if len(value.shape) == 1 else ''}))"
+
+
 def _wrapper(public: str, requested, kernel) -> str:
-    arguments = ", ".join(kernel.names[v] for v in kernel.arguments)
+    arguments = ", ".join(f"{kernel.names[v]} {_describe(v)}" for v in kernel.arguments)
     returns = "the value" if kernel.single else f"a tuple of {len(kernel.outputs)} value(s)"
+    doc = f"Arguments: {arguments}. Returns {returns}; checks the arguments before the kernel runs."
     return (f"def {public}(*args):\n"
-            f'    """Arguments: {arguments}. Returns {returns}; checks the arguments before the kernel runs."""\n'
+            f"    {doc!r}\n"  # user text (size names) reaches the source only as a repr()'d literal
             f"    return {kernel.function}(*_bind_arguments(args, _SIGNATURE_{public}, _SIZES_{public}, "
             f"{str(requested)!r}))\n")
