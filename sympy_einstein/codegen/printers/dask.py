@@ -39,9 +39,8 @@ import sympy as sp
 
 from .. import runtime
 from ..calls import LIBRARY
-from . import dask_runtime
 from .base import indent
-from .functional import WholeArrayPrinter
+from .functional import WholeArrayPrinter, require
 from .scalar import ArrayPrinter
 
 MODULE_GLOBALS = ("dask", "da")
@@ -72,6 +71,11 @@ class DaskPrinter(WholeArrayPrinter):
     def output_text(self, out) -> str:
         return f"da.asarray({self.name(out.value)})"
 
+    def diagonal_read(self, name: str, letters: str, kept: str) -> str:
+        """A diagonal read needs equal chunks on the axes it ties: those axes as one chunk each."""
+        axes = ", ".join(f"{k}: -1" for k, c in enumerate(letters) if letters.count(c) > 1)
+        return f"da.einsum('{letters}->{kept}', {name}.rechunk({{{axes}}}))"
+
     def _print_Gram(self, step) -> list:  # noqa: N802
         weights = "".join(self.name(w) + ", " for w in step.weights)
         weights = f"({weights[:-2]},)" if len(step.weights) == 1 else f"({weights[:-2]})"
@@ -90,6 +94,7 @@ class DaskPrinter(WholeArrayPrinter):
     def prelude(standalone: bool) -> str:
         """The imports (and, for ``export``, the argument checks and ``_gram``) of a Dask module."""
         imports = "import dask.array as da\nimport numpy"
+        dask_runtime = require("sympy_einstein.codegen.printers.dask_runtime", "dask")
         if not standalone:
             names = ", ".join(dask_runtime.FUNCTIONS)
             return f"{imports}\n\nfrom sympy_einstein.codegen.printers.dask_runtime import {names}\n"

@@ -10,17 +10,15 @@ float32, else float64 (a conversion is a lazy ``astype``).
 
 ``_gram(x, weights, columns)`` is ``x^T diag(w1 w2 ..) x`` for ``x`` chunked along its rows: one
 partial product per row chunk (``map_blocks``: the upper triangle only, by column blocks), summed
-by ``dask.array``'s tree reduction. The lower triangle is left zero: the kernel mirrors it after the
-sum, as it does for every symmetric result.
+by ``dask.array``'s tree reduction. Below the diagonal blocks the result is left zero: the kernel
+mirrors the upper triangle after the sum, as it does for every symmetric result.
 
 >>> import numpy as np, dask.array as da
->>> x = da.from_array(np.arange(12.0).reshape(6, 2), chunks=(2, 2))
->>> g = _gram(x, (da.ones(6, chunks=3),), 256).compute()
->>> g
-array([[220., 250.],
-       [  0., 286.]])
->>> float(np.triu(np.arange(12.0).reshape(6, 2).T @ np.arange(12.0).reshape(6, 2))[0, 1])
-250.0
+>>> data = np.arange(24.0).reshape(6, 4)
+>>> x = da.from_array(data, chunks=(2, 4))
+>>> g = _gram(x, (da.full(6, 2.0, chunks=3),), 2).compute()
+>>> bool(np.allclose(np.triu(g), np.triu(2 * data.T @ data))), float(g[3, 0])
+(True, 0.0)
 """
 import dask.array as da
 import numpy
@@ -100,7 +98,8 @@ def _gram(x, weights, columns):
 
 
 def _gram_block(x, w=None, columns=256):
-    """One chunk's ``x^T diag(w) x``, upper triangle by column blocks, as a ``(1, n, n)`` array."""
+    """One chunk's ``x^T diag(w) x`` on and above the diagonal blocks (``columns`` wide), as a ``(1, n, n)``
+    array."""
     xw = x if w is None else x * w[:, None]
     n = x.shape[1]
     g = numpy.zeros((1, n, n), x.dtype)

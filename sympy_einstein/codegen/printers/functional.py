@@ -38,6 +38,8 @@ result = np.einsum('a,ab->ab', np.einsum('aa->a', C), np.eye(3, dtype=dtype))
 """
 from __future__ import annotations
 
+import importlib
+
 import sympy as sp
 
 from ...errors import EinsteinError
@@ -215,12 +217,16 @@ class WholeArrayPrinter(KernelPrinter):
         letters = access.letters
         kept = "".join(c for c in order if c in letters)
         if len(unique(letters)) < len(letters):
-            name = f"{self.xp}.einsum('{letters}->{kept}', {name})"
+            name = self.diagonal_read(name, letters, kept)
         elif letters != kept:
             name = f"{name}.transpose({tuple(letters.index(c) for c in kept)})"
         if kept != order:
             name += "[" + ", ".join(":" if c in kept else "None" for c in order) + "]"
         return name
+
+    def diagonal_read(self, name: str, letters: str, kept: str) -> str:
+        """The diagonal view ``name[letters]`` with axes ``kept`` (a letter repeated in ``letters``)."""
+        return f"{self.xp}.einsum('{letters}->{kept}', {name})"
 
     def formula(self, formula, order) -> tuple[list, str]:
         """``(let lines, expression)`` of ``formula`` with every read aligned to ``order``."""
@@ -251,3 +257,13 @@ class WholeArrayPrinter(KernelPrinter):
             return text
         shape = [self.size(sp.Mul(*(sp.sympify(sizes[c]) for c in g))) for g in groups]
         return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
+
+
+def require(module: str, extra: str):
+    """``module`` imported (a runtime module of a backend), or a clear error naming the extra that
+    installs what it needs."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise EinsteinError(f"backend {extra!r} needs the package {error.name or extra}: "
+                            f"pip install 'sympy-einstein[{extra}]'") from None

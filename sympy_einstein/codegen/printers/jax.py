@@ -36,9 +36,8 @@ from sympy.printing.numpy import JaxPrinter as SympyJaxPrinter
 from ...errors import EinsteinError
 from .. import runtime
 from ..calls import LIBRARY
-from . import jax_runtime
 from .base import indent
-from .functional import WholeArrayPrinter
+from .functional import WholeArrayPrinter, require
 
 JAX_CALLS = {
     "tanh": "jnp.tanh({0})",
@@ -62,6 +61,7 @@ JAX_CALLS = {
 MODULE_GLOBALS = ("jax", "jnp")
 
 
+
 class JaxScalarPrinter(SympyJaxPrinter):
     """SymPy's JAX printer with symbols printed through ``names`` and ``jax.numpy`` written ``jnp``;
     sigmoid and softplus are ``jax.nn``'s (stable, with stable derivatives).
@@ -70,7 +70,7 @@ class JaxScalarPrinter(SympyJaxPrinter):
     >>> from sympy_einstein.functions import sigmoid
     >>> x = sp.Symbol("x")
     >>> JaxScalarPrinter({x: "t0"}).doprint(sigmoid(x) + sp.Max(x, 0) + sp.exp(x))
-    'jnp.exp(t0) + jnp.maximum(0.0, t0) + jax.nn.sigmoid(t0)'
+    'jnp.exp(t0) + jax.nn.sigmoid(t0) + jnp.maximum(0.0, t0)'
     """
 
     def __init__(self, names: dict):
@@ -165,6 +165,7 @@ class JaxPrinter(WholeArrayPrinter):
     def prelude(standalone: bool) -> str:
         """The imports (and, for ``export``, the argument checks) of a JAX module: ``jax`` only."""
         imports = "import jax\nimport jax.numpy as jnp"
+        jax_runtime = require("sympy_einstein.codegen.printers.jax_runtime", "jax")
         if not standalone:
             names = ", ".join(jax_runtime.FUNCTIONS)
             return f"{imports}\n\nfrom sympy_einstein.codegen.printers.jax_runtime import {names}\n"
