@@ -35,7 +35,6 @@ from sympy.printing.numpy import JaxPrinter as SympyJaxPrinter
 
 from ...errors import EinsteinError
 from .. import runtime
-from ..calls import LIBRARY
 from .base import indent
 from .functional import WholeArrayPrinter, require
 
@@ -56,7 +55,8 @@ JAX_CALLS = {
     "logsumexp": "jax.nn.logsumexp({0})",  # over all entries
     "softmax": "jnp.exp({0} - jax.nn.logsumexp({0}))",
 }
-"""The JAX form of every entry of :data:`sympy_einstein.codegen.calls.LIBRARY` (same keys)."""
+"""The JAX form of every entry of :data:`sympy_einstein.codegen.calls.LIBRARY` (same keys; a test
+checks that none is missing)."""
 
 MODULE_GLOBALS = ("jax", "jnp")
 
