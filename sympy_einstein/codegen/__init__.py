@@ -1,11 +1,12 @@
-"""Code generation: tensor expressions -> readable Python source -> Numba kernels or NumPy calls.
+"""Code generation: tensor expressions -> kernel IR -> passes -> printed source -> Numba or NumPy.
 
-Owns ``lambdify`` and ``export``. Reads the IR (after differentiation and simplification); feeds
-users' numerical code. The stages, one per module: ``program`` (the DAG of distinct nodes),
-``plan`` (contraction order and pairwise step kinds), ``loops`` (fused loop nests for Numba),
-``scalars`` (printing scalar bodies), ``numba_backend`` / ``numpy_backend`` (source text),
-``runtime`` (argument checking shipped inside generated modules), ``modules`` (cache directory and
-import), ``lambdify`` and ``export`` (the public API).
+Owns ``lambdify`` and ``export``. Reads the tensor DAG (after differentiation and simplification);
+feeds users' numerical code. The pipeline, one place per stage: ``program`` (the checked DAG),
+``lower`` (DAG -> kernel IR, ``kernel``), ``passes`` (IR -> IR, in a fixed order), ``printers``
+(IR -> source: ``numba``, ``numpy``), ``modules`` (prelude, cache, loading), ``runtime`` (argument
+checks and helpers the generated code calls), ``lambdify`` and ``export`` (the public API).
+Tables: ``calls`` (whole-array library calls), ``contraction`` (pairwise order), ``pairgram``
+(symmetric order-4 Gram products).
 """
 from .export import export
 from .lambdify import lambdify

@@ -50,7 +50,7 @@ fusion, layouts and names are the passes'.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 
 import sympy as sp
 
@@ -88,10 +88,12 @@ class Access:
 
 @dataclass(frozen=True)
 class Formula:
-    """A scalar SymPy expression; ``reads`` binds each of its free symbols to an :class:`Access`."""
+    """A scalar SymPy expression; ``reads`` binds each of its free symbols to an :class:`Access`;
+    ``lets``: ``(symbol, expression)`` pairs computed first, in order (common subexpressions)."""
 
     expr: sp.Expr
     reads: tuple = ()
+    lets: tuple = ()
 
     def values(self) -> tuple:
         return tuple(access.value for _, access in self.reads)
@@ -338,6 +340,18 @@ def all_values(kernel: Kernel) -> list:
             found += [step.view, step.inner]
     found += [out.value for out in kernel.outputs]
     return list(dict.fromkeys(found))
+
+
+def substitute(item, mapping: dict):
+    """``item`` (a step, formula, access, matrix, tuple or value) with values replaced by ``mapping``."""
+    if isinstance(item, Value):
+        return mapping.get(item, item)
+    if isinstance(item, tuple):
+        return tuple(substitute(entry, mapping) for entry in item)
+    if isinstance(item, (Access, Formula, Matrix, Output, Step)):
+        changes = {f.name: substitute(getattr(item, f.name), mapping) for f in fields(item)}
+        return replace(item, **changes)
+    return item
 
 
 STEPS = (Allocate, Einsum, Contract, Loop, Call, Scale, Mirror, Gram, BlockGram, Sliced)

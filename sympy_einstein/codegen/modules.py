@@ -1,12 +1,18 @@
-"""Generated modules: assemble the source, write it to the cache directory and import it from there.
+"""Generated modules: the prelude, the on-disk cache (best effort) and loading.
 
-A module imported from a real file lets ``inspect.getsource`` show the code and lets Numba's
-``cache=True`` store compiled kernels next to it (``__pycache__``), so a second process that
-generates the same source imports the same file and loads the kernels without compiling. The file
-name is a hash of the source, written once (atomically) and never rewritten, since Numba keys its
-cache on the file's time stamp.
+A module is written to the cache directory under a hash of its source and imported from there, so
+``inspect.getsource`` shows the code and Numba's ``cache=True`` lets a second process load compiled
+kernels instead of compiling them again. All of it is best effort:
 
->>> path = module_path("x = 1\\n", cache=True)
+- a cache directory that cannot be written means no caching: the module is executed from memory
+  (its source registered with ``linecache`` for ``inspect``), with one warning per process;
+- Numba's cache files of the module (``.nbi`` index, ``.nbc`` data) are checked before import (their
+  pickle streams parsed, nothing unpickled); a damaged one (truncated, garbage) is deleted with its
+  siblings, and Numba compiles again;
+- a module needs no file at all: ``_CACHE`` in its prelude turns Numba's caching on only when the
+  module's code comes from a real file (``exec`` of the source, a notebook cell: no caching).
+
+>>> path = module_path("x = 1\\n", Path("/tmp/cache"))
 >>> path.name.startswith("se_") and path.suffix == ".py"
 True
 """
@@ -15,76 +21,157 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
+import linecache
 import os
+import pickletools
 import sys
 import tempfile
+import types
+import warnings
 from pathlib import Path
 
-from . import array_helpers, runtime, scalar_helpers
+from . import runtime
 
 _LOADED = {}
+_WARNED = []
+
+CACHE_PROBE = '''def _cache_probe():
+    """Numba caches compiled code only for functions whose source is a real file."""
+
+
+_CACHE = os.path.isfile(_cache_probe.__code__.co_filename)
+'''
 
 
 def cache_directory() -> Path:
     """``$SYMPY_EINSTEIN_CACHE``, else ``~/.cache/sympy_einstein``.
 
-    >>> cache_directory().name in ("sympy_einstein", os.environ.get("SYMPY_EINSTEIN_CACHE", "-")[-20:]) or True
+    >>> os.environ["SYMPY_EINSTEIN_CACHE"] = "/tmp/se-doctest-cache"
+    >>> cache_directory()
+    PosixPath('/tmp/se-doctest-cache')
+    >>> del os.environ["SYMPY_EINSTEIN_CACHE"]
+    >>> cache_directory() == Path.home() / ".cache" / "sympy_einstein"
     True
     """
     configured = os.environ.get("SYMPY_EINSTEIN_CACHE")
     return Path(configured) if configured else Path.home() / ".cache" / "sympy_einstein"
 
 
-def module_path(source: str, cache: bool) -> Path:
-    """Where the module with this source lives (a temporary directory when ``cache`` is false)."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    directory = cache_directory() if cache else Path(tempfile.gettempdir()) / f"sympy_einstein_{os.getuid()}"
-    return directory / f"se_{digest}.py"
+def module_path(source: str, directory: Path) -> Path:
+    """Where the module with this source lives in ``directory``."""
+    return directory / f"se_{hashlib.sha256(source.encode()).hexdigest()[:20]}.py"
 
 
 def load_module(source: str, cache: bool = True):
-    """Write ``source`` (if not there yet) and import it; the same source is imported once per process."""
-    path = module_path(source, cache)
+    """Import ``source`` (once per process): from a file in the cache directory (a private temporary
+    directory when ``cache`` is false), or from memory when no directory can be written."""
+    directory = cache_directory() if cache else Path(tempfile.gettempdir()) / f"sympy_einstein_{os.getuid()}"
+    path = module_path(source, directory)
     if path in _LOADED:
         return _LOADED[path]
+    try:
+        _write(path, source)
+    except OSError as error:
+        _warn_once(f"sympy_einstein: cannot write generated code to {directory} ({error}); "
+                   "continuing without a disk cache")
+        module = _from_memory(source, path.stem)
+    else:
+        discard_damaged_numba_cache(path)
+        module = _import(path)
+    _LOADED[path] = module
+    return module
+
+
+def _write(path: Path, source: str) -> None:
+    """Write atomically, never rewriting an equal file (Numba keys its cache on the time stamp)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists() or path.read_text() != source:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w") as stream:
-            stream.write(source)
-        os.replace(temporary, path)
+    if path.exists() and path.read_text() == source:
+        return
+    handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(handle, "w") as stream:
+        stream.write(source)
+    os.replace(temporary, path)
+
+
+def _import(path: Path):
     name = "sympy_einstein_generated." + path.stem
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    _LOADED[path] = module
     return module
 
 
-def helper_source(module, names, decorator: str = "") -> str:
-    """The source of the helper functions ``names`` of ``module``, each under ``decorator``."""
-    parts = []
-    for name in names:
-        text = inspect.getsource(getattr(module, name))
-        parts.append((decorator + "\n" if decorator else "") + text)
-    return "\n\n".join(parts)
+def _from_memory(source: str, stem: str):
+    filename = f"<sympy_einstein generated {stem}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    module = types.ModuleType("sympy_einstein_generated." + stem)
+    exec(compile(source, filename, "exec"), module.__dict__)  # our own generated source
+    return module
 
 
-def prelude(backend: str, standalone: bool, cache: bool) -> str:
-    """Imports, error classes, argument checking and scalar helpers of a generated module."""
-    lines = ["import math", "", "import numpy", "import numpy as np"]
+def _warn_once(message: str) -> None:
+    if not _WARNED:
+        _WARNED.append(message)
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def numba_cache_files(path: Path) -> list:
+    """Numba's cache files of the module at ``path`` (next to it, or under ``$NUMBA_CACHE_DIR``)."""
+    places = [path.parent / "__pycache__"]
+    configured = os.environ.get("NUMBA_CACHE_DIR")
+    if configured:
+        places.append(Path(configured) / str(path.parent.resolve()).lstrip(os.sep))
+    return [f for place in places if place.is_dir() for f in place.glob(path.stem + ".*.nb[ic]")]
+
+
+def discard_damaged_numba_cache(path: Path) -> bool:
+    """Delete the module's Numba cache files if any of them cannot be read back; whether it did."""
+    files = numba_cache_files(path)
+    if all(_readable(f) for f in files):
+        return False
+    for f in files:
+        f.unlink(missing_ok=True)
+    return True
+
+
+def _readable(path: Path) -> bool:
+    """Whether the file is whole: one pickle (``.nbc``) or two (``.nbi``: version, then index), each
+    well formed up to its STOP opcode and nothing after (checked without unpickling anything)."""
+    try:
+        data = path.read_bytes()
+        position = 0
+        for _ in range(2 if path.suffix == ".nbi" else 1):
+            ends = [pos + 1 for opcode, _, pos in pickletools.genops(data[position:]) if opcode.name == "STOP"]
+            position += ends[-1]
+    except Exception:  # noqa: BLE001 -- any failure to parse means a damaged file
+        return False
+    return position == len(data)
+
+
+def helper_source(names) -> str:
+    """The source of the runtime functions ``names`` (copied into exported modules)."""
+    return "\n\n".join(inspect.getsource(getattr(runtime, name)) for name in names)
+
+
+def prelude(backend: str, standalone: bool) -> str:
+    """Imports, error classes, argument checking and the scalar helpers of a generated module."""
+    lines = ["import math", "import os", "", "import numpy", "import numpy as np"]
     if backend == "numba":
-        lines.insert(3, "import numba")
+        lines.insert(4, "import numba")
+    parts = ["\n".join(lines)]
     if standalone:
-        errors = ("\n\nclass BindingError(ValueError):\n    \"\"\"An argument missing or of the wrong type.\"\"\"\n"
-                  "\n\nclass ShapeError(ValueError):\n    \"\"\"An argument of the wrong shape.\"\"\"\n")
+        parts.append('class BindingError(ValueError):\n    """An argument missing or of the wrong type."""\n\n\n'
+                     'class ShapeError(ValueError):\n    """An argument of the wrong shape."""')
+        parts.append(helper_source(runtime.FUNCTIONS))
     else:
-        errors = "from sympy_einstein.errors import BindingError, ShapeError\n"
-    checks = helper_source(runtime, runtime.FUNCTIONS)
+        parts.append("from sympy_einstein.codegen.runtime import " + ", ".join(runtime.FUNCTIONS))
     if backend == "numba":
-        flag = "cache=True" if cache else "cache=False"
-        helpers = helper_source(scalar_helpers, scalar_helpers.HELPERS, f"@numba.njit({flag})")
-    else:
-        helpers = helper_source(array_helpers, array_helpers.HELPERS)
-    return "\n".join(lines) + "\n" + errors + "\n\n" + checks + "\n\n" + helpers + "\n"
+        parts.append(CACHE_PROBE.rstrip())
+        if standalone:
+            parts += ["@numba.njit(cache=_CACHE)\n" + inspect.getsource(getattr(runtime, name)).rstrip()
+                      for name in runtime.HELPERS]
+        else:
+            helpers = ", ".join(runtime.HELPERS)
+            parts.append(f"from sympy_einstein.codegen.runtime import jitted_helpers\n\n{helpers} = jitted_helpers()")
+    return "\n\n\n".join(parts) + "\n"

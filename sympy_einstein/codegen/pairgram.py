@@ -4,7 +4,7 @@
 X[b,f] D[a,f]``, times a factor read elementwise: half of ``Q Q^T`` suffices (one triangle of
 column blocks, mirrored). :func:`pair_gram` finds that split: the operands connected by the summed
 letters ``f`` fall in two halves, the second the image of the first under the swap of the output's
-halves (``a <-> c``, ``b <-> d``); every other operand forms the factor. :func:`merge_proportional`
+halves (``a <-> c``, ``b <-> d``); every other operand forms the factor. The planning pass
 first reads operands that are constant multiples of each other (``2 - 2 tanh(z)^2`` and
 ``1 - tanh(z)^2``) as the same array.
 
@@ -19,8 +19,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..ir.nodes import Elementwise
-
 
 @dataclass(frozen=True)
 class GramSplit:
@@ -29,19 +27,6 @@ class GramSplit:
     half: tuple
     summed: str
     rest: tuple
-
-
-@dataclass(frozen=True)
-class BlockGram:
-    """``target[out] = (x x^T).reshape(out)`` for ``x`` of layout ``out[:k] + summed`` (symmetric:
-    the backend computes the upper triangle by column blocks and mirrors it)."""
-
-    target: str
-    x: str
-    out: str
-    summed: str
-    sizes: dict
-    comment: str = ""
 
 
 def pair_gram(arrays, core: str, sizes: dict):
@@ -84,37 +69,3 @@ def _components(arrays, core: str) -> list:
         merged = (letters.union(*(g[0] for g in joined)), [a for g in joined for a in g[1]] + [array])
         groups = [g for g in groups if g not in joined] + [merged]
     return [g[1] for g in groups]
-
-
-def merge_proportional(entries) -> tuple:
-    """``(arrays, factor)``: ``entries`` (name, letters, node) with each elementwise node that is a
-    constant multiple of an earlier one read as that one, the constants collected in ``factor``.
-
-    >>> import sympy_einstein as se
-    >>> Z, x = se.matrix("Z", 2, 2), sp.Dummy("x", real=True)
-    >>> d1 = se.Elementwise(sp.Lambda(x, 1 - sp.tanh(x) ** 2), Z)
-    >>> d2 = se.Elementwise(sp.Lambda(x, 2 - 2 * sp.tanh(x) ** 2), Z)
-    >>> merge_proportional([("t1", "af", d1), ("t2", "cf", d2)])
-    ([('t1', 'af'), ('t1', 'cf')], 2)
-    """
-    arrays, factor, seen = [], sp.Integer(1), []
-    for name, letters, node in entries:
-        for earlier_name, earlier in seen:
-            ratio = _ratio(node, earlier)
-            if ratio is not None:
-                name, factor = earlier_name, factor * ratio
-                break
-        else:
-            seen.append((name, node))
-        arrays.append((name, letters))
-    return arrays, factor
-
-
-def _ratio(node, other):
-    """The constant ``node / other`` for elementwise nodes of the same operands, else ``None``."""
-    if not (isinstance(node, Elementwise) and isinstance(other, Elementwise)) or node == other \
-            or node.operands != other.operands:
-        return None
-    variables = dict(zip(node.function.variables, other.function.variables, strict=True))
-    ratio = sp.cancel(node.function.expr.xreplace(variables) / other.function.expr)
-    return ratio if ratio.is_number and ratio.is_finite and ratio != 0 else None

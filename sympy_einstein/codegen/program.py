@@ -1,19 +1,18 @@
-"""From user arguments and expressions to a :class:`Program`: the DAG every backend prints.
+"""From user arguments and expressions to a :class:`Program`: the checked DAG the lowering reads.
 
-Equal subtrees are one node (expressions are DAGs, nodes compared by equality), so several outputs
-share their common subexpressions. The program also decides the identifiers of the generated code
-and checks that every symbol the expressions use can be bound at call time.
+Equal subtrees are one node across all outputs (nodes are hash-consed bottom-up by their class,
+their non-tensor args and the numbers of their children: linear time, no deep equality tests), so
+several outputs share their common subexpressions. Every walk is iterative: depth is unbounded.
 
 >>> import sympy as sp, sympy_einstein as se
 >>> n = sp.Symbol("n", integer=True, positive=True)
 >>> A, x = se.matrix("A", n, n), se.vector("x", n)
 >>> p = build_program([A, x], [A @ x, se.exp(A @ x)])
->>> len(p.nodes), p.uses[p.outputs[0]], p.sizes
+>>> len(p.nodes), p.consumers[p.number[id(p.outputs[0])]], p.sizes
 (4, 2, (n,))
 """
 from __future__ import annotations
 
-import keyword
 from dataclasses import dataclass
 
 import sympy as sp
@@ -22,37 +21,36 @@ from ..build import as_operand
 from ..errors import BindingError
 from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from ..ir.shapes import format_shape
+from ..ir.walk import children
+from .calls import call_of
 from .rewrite import for_codegen
-
-RESERVED = frozenset({"np", "numba", "math", "dtype", "args", "acc", "prange"})
 
 
 @dataclass(frozen=True)
 class Program:
     """The DAG of one generated function.
 
-    ``args``: the user's arguments (tensor symbols and scalar SymPy symbols) in order;
-    ``outputs``: one node per requested expression; ``nodes``: every distinct node, operands before
-    users; ``uses``: how often each node is read (by distinct users and as an output);
-    ``sizes``: the size symbols the kernel needs that are not arguments; ``names``: identifiers of
-    arguments and size symbols; ``single``: one expression was given (return it, not a tuple).
+    ``args``: the user's arguments (tensor symbols and SymPy scalar symbols) in order; ``outputs``:
+    one node per requested expression; ``nodes``: the distinct nodes, operands before users;
+    ``number``: ``id(node) -> position in nodes`` for every node object met; ``consumers``: for each
+    position, how many distinct nodes read it, plus one per output it is; ``sizes``: the size
+    symbols bound from argument shapes that are not arguments; ``single``: one expression was given.
     """
 
     args: tuple
     outputs: tuple
     nodes: tuple
-    uses: dict
+    number: dict
+    consumers: tuple
     sizes: tuple
-    names: dict
     single: bool
 
-    @property
-    def tensor_args(self) -> tuple:
-        return tuple(a for a in self.args if isinstance(a, TensorSymbol))
+    def index(self, node) -> int:
+        return self.number[id(node)]
 
-    @property
-    def scalar_args(self) -> tuple:
-        return tuple(a for a in self.args if not isinstance(a, TensorSymbol))
+    def operands(self, node) -> tuple:
+        """The distinct-node positions of ``node``'s tensor operands, in order."""
+        return tuple(self.number[id(c)] for c in children(node))
 
 
 def build_program(args, exprs) -> Program:
@@ -67,11 +65,11 @@ def build_program(args, exprs) -> Program:
     args = _check_args(args)
     single = not isinstance(exprs, (list, tuple))
     outputs = tuple(for_codegen(_as_node(e)) for e in ([exprs] if single else exprs))
-    nodes, uses = _collect(outputs)
+    nodes, number = _intern(outputs)
+    consumers = _consumers(nodes, number, outputs)
     _check_leaves(args, nodes)
     sizes = _size_symbols(args, nodes)
-    names = _identifiers(args, sizes)
-    return Program(args, outputs, nodes, uses, sizes, names, single)
+    return Program(args, outputs, tuple(nodes), number, consumers, sizes, single)
 
 
 def _check_args(args) -> tuple:
@@ -81,7 +79,7 @@ def _check_args(args) -> tuple:
     for k, arg in enumerate(args):
         if not isinstance(arg, (TensorSymbol, sp.Symbol)):
             raise BindingError(f"argument {k} ({arg!r}) must be a tensor symbol or a SymPy symbol")
-        if arg in args[:k]:
+        if any(arg == other and type(arg) is type(other) for other in args[:k]):
             raise BindingError(f"argument {k} ({arg}) is given twice")
     return args
 
@@ -90,40 +88,51 @@ def _as_node(expr) -> TensorExpr:
     """A tensor expression; a plain SymPy scalar becomes the product ``coeff * einsum('->')``."""
     expr = as_operand(expr)
     if isinstance(expr, TensorExpr):
+        _check_kind(expr)
         return expr
     return EinsteinProduct(expr, "->", ())
 
 
-def _children(node) -> tuple:
-    if isinstance(node, (EinsteinProduct, Elementwise)):
-        return node.operands
-    if isinstance(node, TensorAdd):
-        return node.terms
-    if isinstance(node, (TensorSymbol, ZeroTensor)):
-        return ()
-    raise BindingError(f"cannot generate code for a {type(node).__name__}")
+def _check_kind(node) -> None:
+    if not isinstance(node, (EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor)) \
+            and call_of(node) is None:
+        raise BindingError(f"cannot generate code for a {type(node).__name__}")
 
 
-def _collect(outputs) -> tuple[tuple, dict]:
-    """Distinct nodes in post-order (operands first) and their use counts."""
-    order, uses, seen = [], {}, set()
+def _intern(outputs) -> tuple[list, dict]:
+    """Distinct nodes in post-order and ``id(node) -> position`` (hash-consed, iterative)."""
+    nodes, number, keys = [], {}, {}
+    stack = list(reversed(outputs))
+    while stack:
+        node = stack[-1]
+        if id(node) in number:
+            stack.pop()
+            continue
+        pending = [c for c in children(node) if id(c) not in number]
+        if pending:
+            stack.extend(pending)
+            continue
+        stack.pop()
+        _check_kind(node)
+        key = (type(node), tuple(("#", number[id(a)]) if isinstance(a, TensorExpr) else a for a in node.args))
+        if key not in keys:
+            keys[key] = len(nodes)
+            nodes.append(node)
+        number[id(node)] = keys[key]
+    return nodes, number
 
-    def visit(node):
-        if node in seen:
-            return
-        seen.add(node)
-        for child in dict.fromkeys(_children(node)):
-            uses[child] = uses.get(child, 0) + 1
-            visit(child)
-        order.append(node)
 
+def _consumers(nodes, number, outputs) -> tuple:
+    counts = [0] * len(nodes)
+    for node in nodes:
+        for k in dict.fromkeys(number[id(c)] for c in children(node)):
+            counts[k] += 1
     for out in outputs:
-        uses[out] = uses.get(out, 0) + 1
-        visit(out)
-    return tuple(order), uses
+        counts[number[id(out)]] += 1
+    return tuple(counts)
 
 
-def _scalar_symbols(node) -> set:
+def scalar_symbols(node) -> set:
     """Symbols in coefficients, function bodies and shapes of one node."""
     found = set()
     for size in node.shape:
@@ -145,36 +154,13 @@ def _check_leaves(args, nodes) -> None:
                                f"which is not among the arguments {names}")
 
 
-def _bindable_sizes(args) -> set:
-    return {size for a in args if isinstance(a, TensorSymbol) for size in a.shape if size.is_Symbol}
-
-
 def _size_symbols(args, nodes) -> tuple:
     """Size symbols bound from argument shapes; every other symbol must be a scalar argument."""
-    bindable = _bindable_sizes(args)
-    needed = set().union(*(_scalar_symbols(n) for n in nodes), *(_scalar_symbols(a) for a in args
-                                                                  if isinstance(a, TensorSymbol)))
+    bindable = {size for a in args if isinstance(a, TensorSymbol) for size in a.shape if size.is_Symbol}
+    needed = set().union(*(scalar_symbols(n) for n in nodes),
+                         *(scalar_symbols(a) for a in args if isinstance(a, TensorSymbol)))
     for symbol in sorted(needed, key=str):
         if symbol not in args and symbol not in bindable:
             raise BindingError(f"the expression uses {symbol}, which is neither an argument nor a size of an "
                                "argument's shape: add it to the arguments")
     return tuple(sorted((s for s in bindable if s not in args), key=str))
-
-
-def _identifiers(args, sizes) -> dict:
-    """A valid, distinct Python identifier for every argument and size symbol."""
-    names, taken = {}, set(RESERVED)
-    for k, symbol in enumerate(args + sizes):
-        text = symbol.name if isinstance(symbol, TensorSymbol) else str(symbol)
-        if not text.isidentifier() or keyword.iskeyword(text) or text.startswith("_"):
-            text = f"arg{k}"
-        while text in taken or _looks_internal(text):
-            text += "_"
-        taken.add(text)
-        names[symbol] = text
-    return names
-
-
-def _looks_internal(text: str) -> bool:
-    """Names of the generated temporaries (t0, t1, ...) and loop variables (i_a, ...)."""
-    return (text[:1] == "t" and text[1:].isdigit()) or text.startswith("i_") or text.startswith("kernel")

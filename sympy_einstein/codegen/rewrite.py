@@ -1,20 +1,19 @@
 """Rewrites for speed before code generation (the simplifier's canonical form is not always the cheapest).
 
 ``distribute_large_sums``: a contraction of a sum of order >= 3 is the sum of the contractions of its
-terms, ``P(.., A + B, ..) = P(.., A, ..) + P(.., B, ..)``; with nested products flattened afterwards,
-each term is planned as one n-ary product, so the large sum (e.g. the ``(h, m, h, n)`` middle of a
-two-layer-net Hessian) is never formed.
+terms, ``P(.., A + B, ..) = P(.., A, ..) + P(.., B, ..)``; the lowering then plans each term as one
+n-ary product, so the large sum (e.g. the ``(h, m, h, n)`` middle of a two-layer-net Hessian) is never
+formed.
 
 >>> import sympy_einstein as se
 >>> A, B, x = se.tensor("A", (2, 3, 4)), se.matrix("B", 3, 4), se.vector("x", 2)
 >>> P = se.einsum("i,ijk->jk", x, A + se.einsum("jk,i->ijk", B, x))
 >>> [t.spec for t in for_codegen(P).terms]
-['i,ijk->jk', 'c,ab,c->ab']
+['i,ijk->jk', 'i,ijk->jk']
 """
 from __future__ import annotations
 
 from ..ir.nodes import EinsteinProduct, TensorAdd
-from ..simplification.products import flatten_product
 from ..simplification.traverse import rewrite
 
 LARGE_ORDER = 3
@@ -38,8 +37,8 @@ def _replace_operand(product: EinsteinProduct, k: int, operand) -> EinsteinProdu
 
 
 def for_codegen(expr):
-    """``expr`` with :func:`distribute_large_sums` and flattening applied everywhere."""
-    return rewrite(expr, (distribute_large_sums, flatten_product))
+    """``expr`` with :func:`distribute_large_sums` applied everywhere (iteratively, memoized)."""
+    return rewrite(expr, (distribute_large_sums,))
 
 
 __all__ = ["for_codegen", "distribute_large_sums"]

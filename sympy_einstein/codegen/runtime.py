@@ -1,4 +1,8 @@
-"""Argument checking for generated functions; its source is copied into every generated module.
+"""What generated modules call at run time: argument checking and the scalar helpers of Numba loops.
+
+A module made by ``lambdify`` imports these from here; ``export`` copies their source into the
+module (which then needs only numpy and numba). Nothing here may use a name outside this module's
+imports (``math``, ``numpy``, the two error classes).
 
 ``_bind_arguments`` runs in plain Python before any compiled code: it checks the argument count,
 converts dtypes (float64 and float32 kept, integers and booleans to float64, complex or object
@@ -12,16 +16,21 @@ expressions such as ``"2*n"``.
 >>> X, w, m, n = _bind_arguments((np.ones((2, 3)), [1, 2, 3]), sig, ("m", "n"), "f")
 >>> w.dtype, m, n
 (dtype('float64'), 2, 3)
+>>> _sigmoid(0.0), _sigmoid(-800.0), round(_softplus(800.0), 6), _heaviside(0.0, 0.0), _sign(-2.0)
+(0.5, 0.0, 800.0, 0.0, -1.0)
 >>> _bind_arguments((np.ones((2, 3)), np.ones(4)), sig, ("m", "n"), "f")
 Traceback (most recent call last):
 ...
 sympy_einstein.errors.ShapeError: f(): argument w axis 0 has size 4, but n = 3 from argument X axis 1
 """
+import math
+
 import numpy
 
 from ..errors import BindingError, ShapeError
 
 FUNCTIONS = ("_bind_arguments", "_common_dtype", "_as_array", "_as_scalar", "_bind_axes", "_format")
+HELPERS = ("_sigmoid", "_softplus", "_heaviside", "_sign")
 
 
 def _bind_arguments(values, signature, size_names, function):
@@ -103,3 +112,52 @@ def _bind_axes(array, name, shape, sizes, origins, function):
 def _format(shape):
     shape = tuple(shape)
     return f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(str(s) for s in shape) + ")"
+
+
+# scalar helpers for Numba loops (one entry at a time; numerically stable)
+
+def _sigmoid(x):
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x):
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _heaviside(x, h0):
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return 0.0
+    return h0 if x == 0.0 else x
+
+
+def _sign(x):
+    if x > 0.0:
+        return 1.0
+    if x < 0.0:
+        return -1.0
+    return 0.0 if x == 0.0 else x
+
+
+_JITTED = []
+
+
+def jitted_helpers():
+    """The scalar helpers compiled by Numba (once per process; cached on disk when Numba can).
+
+    >>> sigmoid, softplus, heaviside, sign = jitted_helpers()
+    >>> sigmoid(0.0)
+    0.5
+    """
+    if not _JITTED:
+        import numba
+        functions = [globals()[name] for name in HELPERS]
+        try:
+            _JITTED.extend(numba.njit(cache=True)(f) for f in functions)
+        except RuntimeError:  # no writable cache location for this file: compile without caching
+            _JITTED.extend(numba.njit(cache=False)(f) for f in functions)
+    return tuple(_JITTED)

@@ -96,3 +96,36 @@ class KernelPrinter:
 
 def indent(lines, depth: int = 1) -> list:
     return [INDENT * depth + line for line in lines]
+
+
+def matrix_text(printer, matrix, sizes: dict) -> str:
+    """``matrix`` (a :class:`~sympy_einstein.codegen.kernel.Matrix`) as a 2-D (or 1-D) NumPy expression."""
+    letters = matrix.access.letters
+    array = printer.name(matrix.access)
+    groups = [g for g in (matrix.first, matrix.second) if g]
+    if matrix.how == "view":
+        return _grouped(printer, array, letters, groups, sizes)
+    if matrix.how == "transposed":
+        order = [g for g in (matrix.second, matrix.first) if g]
+        return _grouped(printer, array, letters, order, sizes) + ".T"
+    permutation = ", ".join(str(letters.index(c)) for c in matrix.first + matrix.second)
+    copy = f"np.ascontiguousarray({array}.transpose(({permutation},)))"
+    return _grouped(printer, copy, letters, groups, sizes)
+
+
+def _grouped(printer, text: str, letters: str, groups, sizes: dict) -> str:
+    if len(groups) == len(letters):
+        return text
+    shape = [printer.size(sp.Mul(*(sp.sympify(sizes[c]) for c in g))) for g in groups]
+    return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
+
+
+def product_text(printer, step) -> str:
+    """The matrix product of a :class:`~sympy_einstein.codegen.kernel.Contract`, reshaped to its target."""
+    sizes = dict(step.sizes)
+    a, b = matrix_text(printer, step.a, sizes), matrix_text(printer, step.b, sizes)
+    rows, cols = step.a.first, step.b.second
+    product = f"np.dot({a}, {b})" if not rows and not cols else f"{a} @ {b}"
+    if len(rows) > 1 or len(cols) > 1:
+        product = f"({product}).reshape({printer.shape(step.target.value.shape)})"
+    return product

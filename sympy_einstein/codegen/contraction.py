@@ -1,4 +1,4 @@
-"""Contraction planning: one Einstein product -> pairwise steps, each classified for the backends.
+"""Contraction order: one Einstein product -> pairwise steps, each classified (used by the planning pass).
 
 The order of pairwise contractions comes from ``opt_einsum.contract_path`` on representative sizes
 (symbolic sizes are assumed large: ``size_hint`` each unless told otherwise). Each step is classified:

@@ -1,10 +1,10 @@
-"""Printing scalar SymPy expressions (coefficients, sizes, elementwise bodies) as Python code.
+"""Printing scalar SymPy expressions (elementwise bodies, scales) for the kernel printers.
 
 Two printers share one table of the functions machine learning needs: :class:`ScalarPrinter` writes
-``math`` calls for one entry inside a Numba loop, :class:`ArrayPrinter` writes vectorized ``numpy``
-calls. Symbols print through a ``names`` mapping (arguments, loop reads), so the caller decides every
-identifier. ``sigmoid``, ``softplus``, ``Heaviside`` and ``sign`` call the helpers of
-:mod:`sympy_einstein.codegen.runtime`, which generated modules carry along.
+``math`` calls for one entry inside a Numba loop, :class:`ArrayPrinter` vectorized ``numpy`` calls.
+Symbols print through a ``names`` mapping (the caller's reads, lets and sizes), so the naming pass
+decides every identifier; an unknown symbol is an error, never a guess. ``sigmoid``, ``softplus``,
+``Heaviside`` and ``sign`` call the scalar helpers of :mod:`sympy_einstein.codegen.runtime` in loops.
 
 >>> import sympy as sp
 >>> from sympy_einstein.functions import sigmoid
@@ -20,15 +20,14 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 from sympy.printing.pycode import PythonCodePrinter
 
-from ..errors import EinsteinError
+from ...errors import EinsteinError
 
 
 class _Names:
     """Symbols print through the ``names`` mapping; an unknown symbol is an error, not a guess."""
 
     def __init__(self, names: dict):
-        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False,
-                          "strict": True})
+        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False, "strict": True})
         self.names = names
 
     def _print_Symbol(self, symbol):  # noqa: N802 -- SymPy printer method names
@@ -83,7 +82,20 @@ class ScalarPrinter(_Names, PythonCodePrinter):
 
 
 class ArrayPrinter(_Names, NumPyPrinter):
-    """Whole arrays at a time: ``numpy`` ufuncs."""
+    """Whole arrays at a time: ``numpy`` ufuncs (no helpers: every form is a NumPy expression)."""
+
+    def _print_sigmoid(self, expr):
+        return f"numpy.exp(-numpy.logaddexp(0.0, -{self._parenthesize(expr.args[0], 100)}))"
+
+    def _print_softplus(self, expr):
+        return f"numpy.logaddexp(0.0, {self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr):  # noqa: N802 -- SymPy printer method names
+        h0 = self._float(expr.args[1]) if len(expr.args) > 1 else "0.5"
+        return f"numpy.heaviside({self._print(expr.args[0])}, {h0})"
+
+    def _print_sign(self, expr):
+        return f"numpy.sign({self._print(expr.args[0])})"
 
     def _print_relu(self, expr):
         return f"numpy.maximum({self._print(expr.args[0])}, 0.0)"
@@ -108,10 +120,10 @@ class ArrayPrinter(_Names, NumPyPrinter):
 
 
 def print_scalar(expr, names: dict) -> str:
-    """``expr`` as Python code for one entry (Numba loops, coefficients, sizes)."""
+    """``expr`` as Python code for one entry (Numba loops, coefficients)."""
     return ScalarPrinter(names).doprint(sp.sympify(expr))
 
 
 def print_array(expr, names: dict) -> str:
-    """``expr`` as vectorized NumPy code (the numpy backend)."""
+    """``expr`` as vectorized NumPy code."""
     return ArrayPrinter(names).doprint(sp.sympify(expr))

@@ -1,0 +1,41 @@
+"""Passes over the kernel IR, one per module, run by :func:`run` in this fixed order:
+
+1. :mod:`.number` -- value numbering across all outputs (equal steps become one);
+2. :mod:`.plan` -- contraction planning: each ``Einsum`` becomes BLAS-shaped ``Contract`` steps and
+   loops (opt_einsum's order), or a ``Gram`` / ``BlockGram`` / ``Sliced`` step; value numbering
+   runs again on the planned steps (two contractions may share a pairwise product);
+3. :mod:`.fuse` -- elementwise loops read once are fused into their reader; ``cse`` of loop bodies;
+4. :mod:`.ufuncs` -- library functions of whole arrays become one ``Call`` each per kernel;
+5. :mod:`.layout` -- operand layouts of matrix products, tiles for transposed reads, threads;
+6. :mod:`.symmetric` -- symmetric loops computed on one triangle, ``Mirror`` after Gram products;
+7. :mod:`.reuse` -- sums accumulated in place, lazily zeroed diagonal arrays, unread steps dropped;
+8. :mod:`.name` -- every identifier, from one allocator.
+
+Each pass is a function ``Kernel -> Kernel`` (pure; testable alone). Fed by
+:mod:`sympy_einstein.codegen.lower`, feeds :mod:`sympy_einstein.codegen.printers`.
+"""
+from __future__ import annotations
+
+from .fuse import fuse
+from .layout import layout
+from .name import name
+from .number import number
+from .plan import plan
+from .reuse import reuse
+from .symmetric import symmetric
+from .ufuncs import ufuncs
+
+
+def run(kernel, function: str = "kernel", taken=(), hints: dict | None = None, parallel: bool = False):
+    """All passes in order (module docstring); ``function`` and ``taken`` go to :func:`.name.name`."""
+    kernel = number(kernel)
+    kernel = number(plan(kernel, hints))
+    kernel = fuse(kernel)
+    kernel = ufuncs(kernel)
+    kernel = layout(kernel, parallel, hints)
+    kernel = symmetric(kernel)
+    kernel = reuse(kernel)
+    return name(kernel, function, taken)
+
+
+__all__ = ["run", "number", "plan", "fuse", "ufuncs", "layout", "symmetric", "reuse", "name"]

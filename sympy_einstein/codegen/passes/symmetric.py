@@ -1,0 +1,61 @@
+"""Pass 6, symmetric results: compute one triangle, mirror the other.
+
+- A tiled 2-D loop whose body is unchanged by swapping its two letters (reads of the same arrays
+  with the letters swapped) and whose two sizes agree computes only the tiles on and above the
+  diagonal and writes each value to both halves (``triangle``), e.g. the Hessian ``A + A^T``.
+- :class:`Gram` and :class:`BlockGram` compute the upper triangle; a :class:`Mirror` step after them
+  copies it to the lower one.
+
+>>> import sympy as sp
+>>> from sympy_einstein.codegen.kernel import Access, Formula, Loop, Value
+>>> A, t = Value(0, "argument", (5, 5)), Value(1, "temporary", (5, 5))
+>>> r, s = sp.symbols("r s", real=True)
+>>> loop = Loop(Access(t, "ab"), (("a", 5), ("b", 5)), "", Formula(r + s, ((r, Access(A, "ab")), (s, Access(A, "ba")))), tile=32)
+>>> symmetric_body(loop)
+True
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sympy as sp
+
+from ..kernel import BlockGram, Gram, Loop, Mirror, Sliced
+
+
+def symmetric(kernel):
+    """``kernel`` with symmetric tiled loops halved and Gram results mirrored."""
+    return replace(kernel, steps=_steps(kernel.steps))
+
+
+def _steps(steps) -> tuple:
+    result = []
+    for step in steps:
+        if isinstance(step, Loop) and step.tile and symmetric_body(step):
+            step = replace(step, triangle=True)
+        if isinstance(step, Sliced):
+            step = replace(step, steps=_steps(step.steps))
+        result.append(step)
+        if isinstance(step, Gram):
+            result.append(Mirror(step.target, step.target.shape[0]))
+        if isinstance(step, BlockGram):
+            result.append(Mirror(step.target, step.size))
+    return tuple(result)
+
+
+def symmetric_body(step: Loop) -> bool:
+    """Equal sizes and a body unchanged by swapping the loop's two letters."""
+    a, b = step.out
+    if sp.sympify(step.size(a)) != sp.sympify(step.size(b)) or step.scale is not None:
+        return False
+    swap = {a: b, b: a}
+    by_access = {access: symbol for symbol, access in step.body.reads}
+    mapping = {}
+    for symbol, access in step.body.reads:
+        swapped = replace(access, letters="".join(swap.get(c, c) for c in access.letters))
+        if swapped not in by_access:
+            return False
+        mapping[symbol] = by_access[swapped]
+    lets = dict(step.body.lets)
+    full = step.body.expr.xreplace({s: e for s, e in reversed(list(lets.items()))}) if lets else step.body.expr
+    return full.xreplace(mapping) == full

@@ -1,0 +1,214 @@
+"""The Numba printer: a named kernel as one ``@numba.njit`` function.
+
+Loops become explicit ``for`` nests (``numba.prange`` over the first letter when the layout pass set
+``parallel``), matrix products ``@`` on 2-D views (BLAS), library calls a ``numba.objmode`` block
+calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
+``numpy.zeros`` in a plain Python function around the compiled ``<name>_core``.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> from sympy_einstein.codegen.program import build_program
+>>> from sympy_einstein.codegen.lower import lower
+>>> from sympy_einstein.codegen.passes import run
+>>> x = se.vector("x", 3)
+>>> print(NumbaPrinter(run(lower(build_program([x], se.exp(x) * x)), "f")).doprint().rstrip())
+@numba.njit(cache=_CACHE)
+def f(x):
+    dtype = x.dtype
+    # exp of a whole array
+    with numba.objmode(exp0="float64[::1]"):
+        exp0 = numpy.ascontiguousarray(numpy.exp(x), dtype=numpy.float64)
+    # einsum('a,a->a', x, exp(_0))
+    result = np.empty((3,), dtype)
+    for i_a in range(3):
+        result[i_a] = exp0[i_a]*x[i_a]
+    return result
+"""
+from __future__ import annotations
+
+from ...ir.indices import unique
+from ..calls import LIBRARY
+from ..kernel import Allocate, all_steps
+from .base import KernelPrinter, indent, product_text
+from .scalar import print_scalar
+
+TILE = 32
+
+
+class NumbaPrinter(KernelPrinter):
+    """``cache``: the text of the ``cache=`` flag (a module constant by default)."""
+
+    def __init__(self, kernel, cache: str = "_CACHE"):
+        super().__init__(kernel)
+        self.cache = cache
+
+    # the function ------------------------------------------------------------------------------
+    def _print_Kernel(self, kernel) -> list:  # noqa: N802 -- printer method names
+        lazy = [s.target for s in kernel.steps if isinstance(s, Allocate) and s.fill == "lazy"]
+        params = [self.name(v) for v in kernel.parameters]
+        compiled = self.names[("function", "core")] if lazy else kernel.function
+        flags = f"cache={self.cache}"
+        if any(getattr(s, "parallel", False) for s in all_steps(kernel.steps)):
+            flags += ", parallel=True"
+        lines = [f"@numba.njit({flags})", f"def {compiled}({', '.join(params + [self.name(v) for v in lazy])}):"]
+        lines += indent([f"{self.local('dtype')} = {self.dtype_text()}"] + self._print(kernel.steps))
+        lines += indent([f"return {self.returns()}"])
+        if lazy:
+            lines += ["", "", f"def {kernel.function}({', '.join(params)}):",
+                      '    """Allocate the zero-filled arrays (lazily zeroed pages), then run the compiled core."""']
+            lines += indent([f"{self.local('dtype')} = {self.dtype_text()}"])
+            zeros = [f"numpy.zeros({self.shape(v.shape)}, {self.local('dtype')})" for v in lazy]
+            lines += indent([f"return {compiled}({', '.join(params + zeros)})"])
+        return lines
+
+    # steps -------------------------------------------------------------------------------------
+    def _print_Allocate(self, step) -> list:  # noqa: N802
+        if step.fill == "lazy":
+            return []
+        function = "np.zeros" if step.fill == "zeros" else "np.empty"
+        return [f"{self.name(step.target)} = {function}({self.shape(step.target.shape)}, {self.local('dtype')})"]
+
+    def _print_Contract(self, step) -> list:  # noqa: N802
+        target = self.name(step.target)
+        lines = self.comment(step.note) + [f"{target} = {product_text(self, step)}"]
+        return lines + self.scale_lines(target, step.scale, step.target.value.rank)
+
+    def _print_Scale(self, step) -> list:  # noqa: N802
+        return self.comment(step.note) + self.scale_lines(self.name(step.target), step.factor, step.target.rank)
+
+    def scale_lines(self, target: str, factor, rank: int) -> list:
+        if factor is None:
+            return []
+        text = self.formula(factor, {})[1]
+        return [f"{target} *= {text}"] if rank else [f"{target} = {text} * {target}"]
+
+    def _print_Call(self, step) -> list:  # noqa: N802
+        target = self.name(step.target)
+        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
+        rank = step.target.rank
+        kind = "float64" if not rank else "float64[" + ", ".join([":"] * (rank - 1) + ["::1"]) + "]"
+        value = f"float({call})" if not rank else f"numpy.ascontiguousarray({call}, dtype=numpy.float64)"
+        return self.comment(step.note) + [f'with numba.objmode({target}="{kind}"):', f"    {target} = {value}"]
+
+    def _print_Loop(self, step) -> list:  # noqa: N802
+        variables = {c: self.loop_variable(c) for c, _ in step.ranges}
+        lets, body = self.formula(step.body, variables)
+        if step.scale is not None:
+            body = f"{self.formula(step.scale, variables)[1]} * ({body})" if not step.summed else body
+        store = self.indexed(step.target, variables)
+        lines = self.comment(step.note)
+        if step.tile:
+            return lines + self.tiled(step, variables, lets, body, store)
+        distinct = unique(step.out)
+        for k, c in enumerate(distinct):
+            loop_range = "numba.prange" if step.parallel and k == 0 else "range"
+            lines += indent([f"for {variables[c]} in {loop_range}({self.size(step.size(c))}):"], k)
+        depth = len(distinct)
+        assign = "+=" if step.accumulate else "="
+        if not step.summed:
+            return lines + indent(lets + [f"{store} {assign} {body}"], depth)
+        acc = self.local("acc")
+        lines += indent([f"{acc} = 0.0"], depth)
+        for k, c in enumerate(step.summed):
+            lines += indent([f"for {variables[c]} in range({self.size(step.size(c))}):"], depth + k)
+        lines += indent(lets + [f"{acc} += {body}"], depth + len(step.summed))
+        total = acc if step.scale is None else f"{self.formula(step.scale, variables)[1]} * {acc}"
+        return lines + indent([f"{store} {assign} {total}"], depth)
+
+    def tiled(self, step, variables, lets, body, store) -> list:
+        """The 2-D loop over ``TILE x TILE`` tiles; with ``triangle``, tiles on and above the diagonal
+        and each value stored to both halves."""
+        (a, b), tile = step.out, step.tile
+        i, j = variables[a], variables[b]
+        i0, j0 = self.names[("tile", a)], self.names[("tile", b)]
+        size_a, size_b = self.size(step.size(a)), self.size(step.size(b))
+        first = i0 if step.triangle else "0"
+        start = f"max({j0}, {i})" if step.triangle else j0
+        assign = "+=" if step.accumulate else "="
+        lines = [f"for {i0} in range(0, {size_a}, {tile}):",
+                 f"    for {j0} in range({first}, {size_b}, {tile}):",
+                 f"        for {i} in range({i0}, min({i0} + {tile}, {size_a})):",
+                 f"            for {j} in range({start}, min({j0} + {tile}, {size_b})):"]
+        lines += indent(lets + [f"{store} {assign} {body}"], 4)
+        if step.triangle:
+            lines += indent([f"{self.name(step.target)}[{j}, {i}] = {store}"], 4)
+        return lines
+
+    def _print_Mirror(self, step) -> list:  # noqa: N802
+        g, size = self.local("g"), self.size(step.size)
+        p, q, p0, q0 = (self.local(w) for w in ("p", "q", "p0", "q0"))
+        return self.comment(step.note) + [
+            f"{g} = {self.name(step.target)}.reshape(({size}, {size}))",
+            f"for {p0} in range(0, {size}, {TILE}):",
+            f"    for {q0} in range(0, {p0} + 1, {TILE}):",
+            f"        for {p} in range({p0}, min({p0} + {TILE}, {size})):",
+            f"            for {q} in range({q0}, min({q0} + {TILE}, {p})):",
+            f"                {g}[{p}, {q}] = {g}[{q}, {p}]"]
+
+    def _print_Gram(self, step) -> list:  # noqa: N802
+        """Upper triangle of ``X^T diag(w) X`` block by block: for each block of rows, contiguous copies
+        of ``X[rows].T`` and ``(w X)[rows].T``, then one GEMM per column block above the diagonal."""
+        t, x = self.name(step.target), self.name(step.x)
+        m, n = self.size(step.x.shape[0]), self.size(step.x.shape[1])
+        row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
+                                                ("row0", "row1", "col0", "col1", "xt", "wt", "q", "r"))
+        weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
+        return self.comment(step.note) + [
+            f"{t} = np.zeros(({n}, {n}), {self.local('dtype')})",
+            f"for {row0} in range(0, {m}, {step.rows}):",
+            f"    {row1} = min({row0} + {step.rows}, {m})",
+            f"    {xt} = np.ascontiguousarray({x}[{row0}:{row1}].T)",
+            f"    {wt} = np.empty_like({xt})",
+            f"    for {q} in range({n}):",
+            f"        for {r} in range({row1} - {row0}):",
+            f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
+            f"    for {col0} in range(0, {n}, {step.columns}):",
+            f"        {col1} = min({col0} + {step.columns}, {n})",
+            f"        {t}[:{col1}, {col0}:{col1}] += {xt}[:{col1}] @ {wt}[{col0}:{col1}].T"]
+
+    def _print_BlockGram(self, step) -> list:  # noqa: N802
+        t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
+        col0, col1 = self.local("col0"), self.local("col1")
+        rows, inner = self.size(step.size), self.size(step.inner)
+        return self.comment(step.note) + [
+            f"{qx} = {self.name(step.q)}.reshape(({rows}, {inner}))",
+            f"{g} = np.empty(({rows}, {rows}), {self.local('dtype')})",
+            f"{block} = max({step.columns}, ({rows} + 7) // 8)",
+            f"for {col0} in range(0, {rows}, {block}):",
+            f"    {col1} = min({col0} + {block}, {rows})",
+            f"    {g}[:{col1}, {col0}:{col1}] = {qx}[:{col1}] @ {qx}[{col0}:{col1}].T",
+            f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
+
+    def _print_Sliced(self, step) -> list:  # noqa: N802
+        k, t = self.local("k"), self.name(step.target)
+        lines = self.comment(step.note)
+        lines += [f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+                  f"for {k} in range({self.size(step.size)}):",
+                  f"    {self.name(step.view)} = {self.name(step.source)}[{k}]"]
+        lines += indent(self._print(step.steps))
+        return lines + [f"    {t}[{k}] = {self.name(step.inner)}"]
+
+    # formulas ----------------------------------------------------------------------------------
+    def indexed(self, access, variables) -> str:
+        if not access.letters:
+            return self.name(access)
+        return f"{self.name(access)}[{', '.join(variables[c] for c in access.letters)}]"
+
+    def formula(self, formula, variables) -> tuple[list, str]:
+        """``(let lines, expression text)`` of ``formula`` with reads indexed by the loop variables."""
+        names = {symbol: self.indexed(access, variables) for symbol, access in formula.reads}
+        lines = []
+        for k, (symbol, expr) in enumerate(formula.lets):
+            lines.append(f"{self.names[('let', k)]} = {print_scalar(expr, names)}")
+            names[symbol] = self.names[("let", k)]
+        return lines, print_scalar(formula.expr, names)
+
+    def dtype_text(self) -> str:
+        arrays = [v for v in self.kernel.arguments if v.rank]
+        return f"{self.name(arrays[0])}.dtype" if arrays else "np.float64"
+
+    def returns(self) -> str:
+        texts = [self.name(out.value) + (".copy()" if out.copy and out.value.rank else "")
+                 for out in self.kernel.outputs]
+        if self.kernel.single:
+            return texts[0]
+        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"

@@ -1,0 +1,139 @@
+"""The NumPy printer: a named kernel as a plain Python function of NumPy calls (no Numba needed).
+
+A loop nest prints as one vectorized statement: a body that is a product of reads as ``np.einsum``,
+any other body with each read aligned to the loop's letters (a transposing or diagonal ``einsum``
+view, ``None`` axes for broadcasting) and summed over the reduced axes; a diagonal target is written
+through an ``einsum`` view of it. Matrix products print as ``@`` (as in the Numba printer), library
+calls from the table, Gram products as one product (NumPy picks SYRK for ``A @ A.T``).
+
+>>> import sympy_einstein as se
+>>> from sympy_einstein.codegen.program import build_program
+>>> from sympy_einstein.codegen.lower import lower
+>>> from sympy_einstein.codegen.passes import run
+>>> A = se.matrix("A", 3, 3)
+>>> print(NumpyPrinter(run(lower(build_program([A], A + A.T)), "f")).doprint().rstrip())
+def f(A):
+    dtype = A.dtype
+    # TensorAdd
+    result = np.empty((3, 3), dtype)
+    result[...] = A + np.einsum('ba->ab', A)
+    return result
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ...ir.indices import unique
+from ..calls import LIBRARY
+from .base import indent, product_text
+from .numba import NumbaPrinter
+from .scalar import print_array
+
+
+class NumpyPrinter(NumbaPrinter):
+    """Shares the function frame, scaling and naming helpers of :class:`NumbaPrinter`; prints every
+    loop, call and Gram product vectorized."""
+
+    def _print_Kernel(self, kernel) -> list:  # noqa: N802 -- printer method names
+        params = [self.name(v) for v in kernel.parameters]
+        lines = [f"def {kernel.function}({', '.join(params)}):"]
+        lines += indent([f"{self.local('dtype')} = {self.dtype_text()}"] + self._print(kernel.steps))
+        return lines + indent([f"return {self.returns()}"])
+
+    def _print_Allocate(self, step) -> list:  # noqa: N802
+        function = "np.empty" if step.fill == "empty" else "np.zeros"
+        return [f"{self.name(step.target)} = {function}({self.shape(step.target.shape)}, {self.local('dtype')})"]
+
+    def _print_Einsum(self, step) -> list:  # noqa: N802
+        inputs = ",".join(a.letters for a in step.operands)
+        operands = "".join(", " + self.name(a) for a in step.operands)
+        value = f"np.einsum('{inputs}->{step.target.letters}'{operands})"
+        if step.scale is not None:
+            value = f"{self.formula(step.scale, None)[1]} * {value}"
+        return self.comment(step.note) + self.store(step, value, False)
+
+    def _print_Call(self, step) -> list:  # noqa: N802
+        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
+        return self.comment(step.note) + [f"{self.name(step.target)} = {call}"]
+
+    def _print_Contract(self, step) -> list:  # noqa: N802
+        target = self.name(step.target)
+        lines = self.comment(step.note) + [f"{target} = {product_text(self, step)}"]
+        return lines + self.scale_lines(target, step.scale, step.target.value.rank)
+
+    def _print_Loop(self, step) -> list:  # noqa: N802
+        order = unique(step.out) + step.summed
+        value = self.einsum_text(step, order)
+        lets = []
+        if value is None:
+            lets, value = self.formula(step.body, order)
+            if step.summed:
+                shape = self.shape([step.size(c) for c in order])
+                axes = tuple(range(len(order) - len(step.summed), len(order)))
+                value = f"np.broadcast_to({value}, {shape}).sum(axis={axes})"
+        if step.scale is not None:
+            value = f"{self.formula(step.scale, order)[1]} * {value}"
+        return self.comment(step.note) + lets + self.store(step, value, step.accumulate)
+
+    def store(self, step, value: str, accumulate: bool) -> list:
+        target, letters = self.name(step.target), step.target.letters
+        if not step.target.value.rank:
+            return [f"{target} = {target} + {value}" if accumulate else f"{target} = {value}"]
+        view = f"{target}[...]"
+        if len(unique(letters)) < len(letters):
+            view = f"np.einsum('{letters}->{unique(letters)}', {target})[...]"
+        return [f"{view} {'+=' if accumulate else '='} {value}"]
+
+    def einsum_text(self, step, order: str):
+        """``np.einsum`` of a body that is a product of array reads (and order-0 factors), else None."""
+        factors = sp.Mul.make_args(step.body.expr)
+        reads = dict(step.body.reads)
+        arrays = [f for f in factors if f in reads and reads[f].value.rank]
+        rest = [f for f in factors if f not in arrays]
+        if step.body.lets or not arrays or len(set(arrays)) != len(arrays) \
+                or any(f.free_symbols - set(reads) for f in rest) or not step.summed:
+            return None
+        spec = ",".join(reads[f].letters for f in arrays) + "->" + unique(step.out)
+        text = f"np.einsum('{spec}', {', '.join(self.name(reads[f]) for f in arrays)})"
+        if rest:
+            names = {s: self.name(a) for s, a in step.body.reads}
+            text = f"{print_array(sp.Mul(*rest), names)} * {text}"
+        return text
+
+    def aligned(self, access, order: str) -> str:
+        """``access`` as an array whose axes follow ``order`` (``None`` for the letters it lacks)."""
+        name = self.name(access)
+        if not access.value.rank:
+            return name
+        kept = "".join(c for c in order if c in access.letters)
+        text = name if access.letters == kept else f"np.einsum('{access.letters}->{kept}', {name})"
+        if kept != order:
+            text += "[" + ", ".join(":" if c in kept else "None" for c in order) + "]"
+        return text
+
+    def formula(self, formula, order) -> tuple[list, str]:
+        names = {symbol: self.aligned(access, order or "") for symbol, access in formula.reads}
+        lines = []
+        for k, (symbol, expr) in enumerate(formula.lets):
+            lines.append(f"{self.names[('let', k)]} = {print_array(expr, names)}")
+            names[symbol] = self.names[("let", k)]
+        return lines, print_array(formula.expr, names)
+
+    def _print_Mirror(self, step) -> list:  # noqa: N802
+        g, size = self.local("g"), self.size(step.size)
+        return self.comment(step.note) + [f"{g} = {self.name(step.target)}.reshape(({size}, {size}))",
+                                          f"{g}[...] = np.triu({g}) + np.triu({g}, 1).T"]
+
+    def _print_Gram(self, step) -> list:  # noqa: N802
+        x = self.name(step.x)
+        weighted = x
+        if step.weights:
+            weights = " * ".join(self.name(w) for w in step.weights)
+            weighted = f"({x} * ({weights})[:, None])"
+        return self.comment(step.note) + [f"{self.name(step.target)} = {x}.T @ {weighted}"]
+
+    def _print_BlockGram(self, step) -> list:  # noqa: N802
+        qx, rows, inner = self.local("qx"), self.size(step.size), self.size(step.inner)
+        return self.comment(step.note) + [
+            f"{qx} = {self.name(step.q)}.reshape(({rows}, {inner}))",
+            f"{self.name(step.target)} = ({qx} @ {qx}.T).reshape({self.shape(step.target.shape)})"]
