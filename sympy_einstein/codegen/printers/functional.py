@@ -32,8 +32,8 @@ The layout letters of a read are walked once per step; nothing here is recursive
 ...         return print_array(expr, names)
 >>> C = se.matrix("C", 3, 3)
 >>> print("\\n".join(Printer(run(lower(build_program([C], se.diag(se.diag(C)))), "f")).steps()))
-# einsum('aa->aa', C)
 result = np.zeros((3, 3), dtype)
+# einsum('aa->aa', C)
 result = np.einsum('a,ab->ab', np.einsum('aa->a', C), np.eye(3, dtype=dtype))
 """
 from __future__ import annotations

@@ -17,10 +17,10 @@ whatever device JAX uses (a GPU when a CUDA ``jax`` is installed), in float64 wh
 >>> print(JaxPrinter(run(lower(build_program([x], se.sum(se.sigmoid(x)))), "f")).doprint().rstrip())
 def f(x):
     dtype = x.dtype
-    # sigmoid of a whole array
-    sigmoid0 = jax.nn.sigmoid(x)
-    # einsum('a->', sigmoid(_0))
-    value = jnp.einsum('a->', sigmoid0)
+    # sigmoid(_t0)
+    t0 = jax.nn.sigmoid(x)
+    # einsum('a->', sigmoid(_t0))
+    value = jnp.einsum('a->', t0)
     return value
 <BLANKLINE>
 <BLANKLINE>
