@@ -145,3 +145,15 @@ def test_export_writes_a_dask_module(tmp_path):
                        scheduler="sync")
     for result, want in zip(got, chunk_by_chunk(data, parameters, labels, 0.5, 150), strict=True):
         np.testing.assert_allclose(result, want, rtol=1e-12, atol=1e-12)
+
+
+def test_names_of_the_dask_module_are_never_shadowed():
+    """Arguments named like the module's globals (da, dask, numpy, _gram) are renamed, numbers right."""
+    a, b, c = se.matrix("da", 6, 2), se.vector("dask", 6), se.vector("_gram", 2)
+    f = se.lambdify([a, b, c, sp.Symbol("numpy")], [se.einsum("ij,i,ik->jk", a, b, a) * sp.Symbol("numpy"),
+                                                    a @ c], backend="dask")
+    data = np.arange(12.0).reshape(6, 2)
+    hessian, product = dask.compute(*f(da.from_array(data, chunks=(3, 2)), np.ones(6), np.ones(2), 2.0),
+                                    scheduler="sync")
+    np.testing.assert_allclose(hessian, 2 * data.T @ data, rtol=1e-12)
+    np.testing.assert_allclose(product, data.sum(axis=1), rtol=1e-12)
