@@ -169,3 +169,21 @@ def test_package_imports_without_jax_and_dask(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == "3.0"
     assert "pip install" in result.stdout and "jax" in result.stdout
+
+
+def test_unplanned_kernels_print_as_einsum(x64):
+    """The printer also prints the IR before contraction planning (Einsum steps as jnp.einsum)."""
+    from sympy_einstein.codegen.lower import lower
+    from sympy_einstein.codegen.passes import name, number
+    from sympy_einstein.codegen.printers.jax import JaxPrinter
+    from sympy_einstein.codegen.program import build_program
+    a_, v, c = se.matrix("A", 3, 4), se.vector("v", 4), sp.Symbol("c")
+    exprs = [a_ @ v, se.einsum("ij,j->ijk", a_, v, sizes={"k": 2}), c * se.einsum("ij,ij->", a_, a_)]
+    source = JaxPrinter(name(number(lower(build_program([a_, v, c], exprs))), "f")).doprint()
+    assert "jnp.einsum('ab,b->a', A, v)" in source
+    namespace = {"jax": jax, "jnp": jnp}
+    exec(compile(source, "<unplanned>", "exec"), namespace)  # our own generated source
+    rng = np.random.default_rng(6)
+    values = {a_: rng.normal(size=(3, 4)), v: rng.normal(size=4), c: 0.5}
+    for got, expr in zip(namespace["f"](values[a_], values[v], 0.5), exprs, strict=True):
+        np.testing.assert_allclose(np.asarray(got), se.evaluate(expr, values), rtol=1e-12)

@@ -98,9 +98,15 @@ class WholeArrayPrinter(KernelPrinter):
         return [f"{self.name(step.target)} = {self.zeros(step.target.shape)}"]
 
     def _print_Einsum(self, step) -> list:  # noqa: N802
-        spec = ",".join(a.letters for a in step.operands) + "->" + unique(step.target.letters)
+        """An unplanned product as one ``einsum`` (letters of the output that no operand has are
+        broadcast afterwards)."""
+        out, present = unique(step.target.letters), "".join(a.letters for a in step.operands)
+        kept = "".join(c for c in out if c in present)
+        spec = ",".join(a.letters for a in step.operands) + "->" + kept
         value = f"{self.xp}.einsum('{spec}'{''.join(', ' + self.name(a) for a in step.operands)})"
-        return self.comment(step.note) + self.store(step, self.scaled(step.scale, value), covered=True)
+        if kept != out:
+            value += "[" + ", ".join(":" if c in kept else "None" for c in out) + "]"
+        return self.comment(step.note) + self.store(step, self.scaled(step.scale, value), kept == out)
 
     def _print_Contract(self, step) -> list:  # noqa: N802
         sizes = dict(step.sizes)
@@ -168,8 +174,8 @@ class WholeArrayPrinter(KernelPrinter):
         target, letters = self.name(access), access.letters
         distinct = unique(letters)
         if distinct and not covered:
-            shape = self.shape([step.size(c) for c in distinct])
-            value = f"{self.xp}.broadcast_to({self.xp}.asarray({value}, {self.local('dtype')}), {shape})"
+            shape = self.shape([letter_size(step, c) for c in distinct])
+            value = f"{self.xp}.broadcast_to({self.xp}.asarray({value}, dtype={self.local('dtype')}), {shape})"
         if len(distinct) < len(letters):
             value = self.diagonal_write(step, value)
         return [f"{target} = {target} + {value}" if accumulate else f"{target} = {value}"]
@@ -183,7 +189,7 @@ class WholeArrayPrinter(KernelPrinter):
             if c in seen:
                 d = next(fresh)
                 spelled += d
-                eyes.append((c + d, self.size(step.size(c))))
+                eyes.append((c + d, self.size(letter_size(step, c))))
             else:
                 seen.add(c)
                 spelled += c
@@ -257,6 +263,12 @@ class WholeArrayPrinter(KernelPrinter):
             return text
         shape = [self.size(sp.Mul(*(sp.sympify(sizes[c]) for c in g))) for g in groups]
         return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
+
+
+def letter_size(step, letter: str):
+    """The size of ``letter`` in a :class:`~sympy_einstein.codegen.kernel.Loop` or
+    :class:`~sympy_einstein.codegen.kernel.Einsum` step."""
+    return dict(step.ranges if hasattr(step, "ranges") else step.sizes)[letter]
 
 
 def require(module: str, extra: str):
