@@ -174,7 +174,8 @@ def test_package_imports_without_jax_and_dask(tmp_path):
 def test_unplanned_kernels_print_as_einsum(x64):
     """The printer also prints the IR before contraction planning (Einsum steps as jnp.einsum)."""
     from sympy_einstein.codegen.lower import lower
-    from sympy_einstein.codegen.passes import name, number
+    from sympy_einstein.codegen.passes.name import name
+    from sympy_einstein.codegen.passes.number import number
     from sympy_einstein.codegen.printers.jax import JaxPrinter
     from sympy_einstein.codegen.program import build_program
     a_, v, c = se.matrix("A", 3, 4), se.vector("v", 4), sp.Symbol("c")
