@@ -13,10 +13,12 @@ the numba backend's, or for the large problem against a chunk-by-chunk NumPy sum
   of 256 calls;
 - ``out of core``: value, gradient and Hessian for ``X`` 3,000,000 x 60 (1.44 GB), made chunk by chunk
   by Dask's random generator on the workers (600 MB each); numba and jax get the same matrix in one
-  array in this process.
+  array in this process (it fits this machine, not a worker). ``dask_newton.py`` checks the Dask
+  result against a chunk-by-chunk NumPy sum; here every backend is checked against numba's.
 
 Times are the minimum over ``--repeats`` calls after one warm-up call (which compiles); the Dask
-times include the graph's scheduling and, for the out-of-core problem, regenerating the data.
+times include building and scheduling the graph; the out-of-core Dask time is one pass (the data
+regenerated on the workers), not a minimum.
 """
 import argparse
 import json
@@ -33,7 +35,7 @@ import dask.array as da  # noqa: E402
 import jax  # noqa: E402
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
-from dask_newton import chunk_by_chunk, data, relative_error  # noqa: E402
+from dask_newton import data, relative_error  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
@@ -104,16 +106,16 @@ def out_of_core(repeats, client):
     y_d = client.persist(y_d)
     parameters = np.full(60, 0.1)
     f = functions([LOSS, GRADIENT, HESSIAN])
-    dask_run = lambda: dask.compute(*f["dask"](X_d, parameters, y_d, 1.0))  # noqa: E731
-    reference = chunk_by_chunk(X_d, y_d, parameters, 1.0)
-    check(dask_run(), reference, 1e-9, "dask")
-    times = {"dask": best(dask_run, max(1, repeats - 2))}
+    start = time.perf_counter()  # one pass (nothing to compile; each pass regenerates the data)
+    lazy = dask.compute(*f["dask"](X_d, parameters, y_d, 1.0))
+    times = {"dask": time.perf_counter() - start}
     # the same 1.44 GB generated in this process (same seeds), for the one-process backends
     data_, labels = X_d.compute(scheduler="sync"), y_d.compute()
-    times["numba"] = best(lambda: check(f["numba"](data_, parameters, labels, 1.0), reference, 1e-9, "numba"),
-                          repeats)
-    times["jax"] = best(lambda: jax.block_until_ready(f["jax"](data_, parameters, labels, 1.0)), repeats)
+    reference = f["numba"](data_, parameters, labels, 1.0)
+    check(lazy, reference, 1e-9, "dask")
     check(f["jax"](data_, parameters, labels, 1.0), reference, 1e-9, "jax")
+    times["numba"] = best(lambda: f["numba"](data_, parameters, labels, 1.0), repeats)
+    times["jax"] = best(lambda: jax.block_until_ready(f["jax"](data_, parameters, labels, 1.0)), repeats)
     return times
 
 
