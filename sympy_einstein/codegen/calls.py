@@ -8,9 +8,9 @@ any printer. Node classes of the tensor DAG that are whole-array calls map to th
 :data:`NODE_CALLS` (class name -> key); the lowering turns such a node into one :class:`Call`.
 
 >>> LIBRARY["tanh"].numpy.format("t0")
-'numpy.tanh(t0)'
+'np.tanh(t0)'
 >>> LIBRARY["solve"].numpy.format("A", "b"), LIBRARY["slogdet"].rank
-('numpy.linalg.solve(A, b)', 0)
+('np.linalg.solve(A, b)', 0)
 >>> ELEMENTWISE[__import__("sympy").exp]
 'exp'
 """
@@ -35,25 +35,25 @@ class Library:
 
 
 LIBRARY = {
-    "tanh": Library("numpy.tanh({0})", elementwise=True),
-    "exp": Library("numpy.exp({0})", elementwise=True),
-    "log": Library("numpy.log({0})", elementwise=True),
-    "sin": Library("numpy.sin({0})", elementwise=True),
-    "cos": Library("numpy.cos({0})", elementwise=True),
-    "log1p": Library("numpy.log1p({0})", elementwise=True),
+    "tanh": Library("np.tanh({0})", elementwise=True),
+    "exp": Library("np.exp({0})", elementwise=True),
+    "log": Library("np.log({0})", elementwise=True),
+    "sin": Library("np.sin({0})", elementwise=True),
+    "cos": Library("np.cos({0})", elementwise=True),
+    "log1p": Library("np.log1p({0})", elementwise=True),
     # log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow
-    "softplus": Library("(numpy.maximum({0}, 0.0) + numpy.log1p(numpy.exp(-numpy.abs({0}))))", elementwise=True),
+    "softplus": Library("(np.maximum({0}, 0.0) + np.log1p(np.exp(-np.abs({0}))))", elementwise=True),
     # e = exp(-|x|): sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise (no overflow, full accuracy)
-    "sigmoid": Library("(numpy.where({0} >= 0.0, 1.0, numpy.exp(-numpy.abs({0})))"
-                       " / (1.0 + numpy.exp(-numpy.abs({0}))))", elementwise=True),
-    "solve": Library("numpy.linalg.solve({0}, {1})"),
-    "inv": Library("numpy.linalg.inv({0})", rank=2),
-    "det": Library("numpy.linalg.det({0})", rank=0),
-    "slogdet": Library("numpy.linalg.slogdet({0})[1]", rank=0),
-    "cholesky": Library("numpy.linalg.cholesky({0})", rank=2),
+    "sigmoid": Library("(np.where({0} >= 0.0, 1.0, np.exp(-np.abs({0})))"
+                       " / (1.0 + np.exp(-np.abs({0}))))", elementwise=True),
+    "solve": Library("np.linalg.solve({0}, {1})"),
+    "inv": Library("np.linalg.inv({0})", rank=2),
+    "det": Library("np.linalg.det({0})", rank=0),
+    "slogdet": Library("np.linalg.slogdet({0})[1]", rank=0),
+    "cholesky": Library("np.linalg.cholesky({0})", rank=2),
     # log sum exp of all entries, shifted by the largest one (no overflow)
-    "logsumexp": Library("(numpy.max({0}) + numpy.log(numpy.sum(numpy.exp({0} - numpy.max({0})))))", rank=0),
-    "softmax": Library("(numpy.exp({0} - numpy.max({0})) / numpy.sum(numpy.exp({0} - numpy.max({0}))))"),
+    "logsumexp": Library("(np.max({0}) + np.log(np.sum(np.exp({0} - np.max({0})))))", rank=0),
+    "softmax": Library("(np.exp({0} - np.max({0})) / np.sum(np.exp({0} - np.max({0}))))"),
 }
 
 ELEMENTWISE = {sp.tanh: "tanh", sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", log1p: "log1p",

@@ -22,7 +22,7 @@ def export(path, functions: dict, backend: str = "numba", size_hints: dict | Non
     >>> path = os.path.join(tempfile.mkdtemp(), "norms.py")
     >>> source = se.export(path, {"sqnorm": ([x], x @ x)}, backend="numpy")
     >>> [line for line in source.splitlines() if line.startswith(("import", "from"))]
-    ['import math', 'import os', 'import numpy', 'import numpy as np']
+    ['import math', 'import os', 'import numpy as np']
     """
     _check_backend(backend)
     programs = []

@@ -77,6 +77,9 @@ class Value:
     def rank(self) -> int:
         return len(self.shape)
 
+    def __hash__(self) -> int:  # the key identifies a value; hashing its SymPy shape would be slow
+        return hash(self.key)
+
 
 @dataclass(frozen=True)
 class Access:

@@ -72,7 +72,7 @@ def lower(program, names: tuple = ()) -> Kernel:
         if isinstance(node, TensorSymbol):
             made[k] = by_symbol[node]
     out_hints = _output_hints(program, names)
-    inlined, flat = _inlined_products(program), {}
+    inlined, flat, sums = _inlined_products(program), {}, {}
     for k, node in enumerate(program.nodes):
         if isinstance(node, EinsteinProduct):
             flat[k] = _flatten(program, node, flat, inlined)
@@ -80,6 +80,9 @@ def lower(program, names: tuple = ()) -> Kernel:
             continue
         hint = out_hints.get(k, "t")
         made[k] = values.new("temporary", node.shape, hint)
+        if isinstance(node, TensorAdd):
+            steps += _lower_sum(program, node, made, values, sums)
+            continue
         steps += _lower_node(program, node, made, values, flat.get(k))
     outputs = tuple(_output(program, made, out, out_hints) for out in program.outputs)
     return Kernel(arguments, sizes, tuple(steps), outputs, program.single)
@@ -169,12 +172,38 @@ def _lower_node(program, node, made, values, flat) -> list:
     ranges = tuple(zip(letters, node.shape, strict=True))
     if isinstance(node, ZeroTensor):
         body = values.formula(sp.Integer(0))
-    elif isinstance(node, TensorAdd):
-        reads = [(sp.Dummy("r", real=True), _read(made[program.index(t)], letters)) for t in node.terms]
-        body = values.formula(sp.Add(*(r for r, _ in reads)), reads)
     else:
         body = _elementwise_body(program, node, made, values, letters)
     return _allocated(target, [Loop(Access(target, letters), ranges, "", body, note=_short(node))])
+
+
+def _lower_sum(program, node, made, values, sums: dict) -> list:
+    """A sum; when an earlier sum holds all its terms but one (``z + f(z)`` with ``z`` a sum, flattened
+    by the builder), that sum plus the one term: a chain of ``k`` such sums stays linear in ``k``."""
+    terms = [program.index(t) for t in node.terms]
+    key = _sum_key(terms)
+    earlier = None
+    if len(set(terms)) == len(terms):
+        for term in terms:
+            found = sums.get((key[0] ^ hash(term), key[1] - 1))
+            if found is not None and found[0] == frozenset(terms) - {term}:
+                earlier = (found[1], term)
+                break
+        sums[key] = (frozenset(terms), made[program.index(node)])
+    letters = LETTERS[:node.rank]
+    parts = [earlier[0], made[earlier[1]]] if earlier else [made[t] for t in terms]
+    reads = [(sp.Dummy("r", real=True), _read(value, letters)) for value in parts]
+    body = values.formula(sp.Add(*(r for r, _ in reads)), reads)
+    target = made[program.index(node)]
+    ranges = tuple(zip(letters, node.shape, strict=True))
+    return _allocated(target, [Loop(Access(target, letters), ranges, "", body, note=_short(node))])
+
+
+def _sum_key(terms) -> tuple:
+    key = 0
+    for term in terms:
+        key ^= hash(term)
+    return key, len(terms)
 
 
 def _read(value, letters) -> Access:
@@ -229,7 +258,8 @@ def _einsum_note(product, operands) -> str:
 
 
 def _short(node) -> str:
+    """A few words for a comment: a symbol's name, an elementwise body, else the node's class."""
     text = node.name if isinstance(node, TensorSymbol) else type(node).__name__
     if isinstance(node, Elementwise):
         text = str(node.function.expr)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= 24 else text[:21] + "..."

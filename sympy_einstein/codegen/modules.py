@@ -156,9 +156,9 @@ def helper_source(names) -> str:
 
 def prelude(backend: str, standalone: bool) -> str:
     """Imports, error classes, argument checking and the scalar helpers of a generated module."""
-    lines = ["import math", "import os", "", "import numpy", "import numpy as np"]
+    lines = ["import math", "import os", "", "import numpy as np"]
     if backend == "numba":
-        lines.insert(4, "import numba")
+        lines.append("import numba")
     parts = ["\n".join(lines)]
     if standalone:
         parts.append('class BindingError(ValueError):\n    """An argument missing or of the wrong type."""\n\n\n'

@@ -14,6 +14,7 @@ formed.
 from __future__ import annotations
 
 from ..ir.nodes import EinsteinProduct, TensorAdd
+from ..ir.walk import postorder_by_identity
 from ..simplification.traverse import rewrite
 
 LARGE_ORDER = 3
@@ -37,7 +38,10 @@ def _replace_operand(product: EinsteinProduct, k: int, operand) -> EinsteinProdu
 
 
 def for_codegen(expr):
-    """``expr`` with :func:`distribute_large_sums` applied everywhere (iteratively, memoized)."""
+    """``expr`` with :func:`distribute_large_sums` applied everywhere (iteratively, memoized); a linear
+    walk first finds whether there is a sum of order >= 3 at all."""
+    if not any(isinstance(node, TensorAdd) and node.rank >= LARGE_ORDER for node in postorder_by_identity(expr)):
+        return expr
     return rewrite(expr, (distribute_large_sums,))
 
 

@@ -2,7 +2,7 @@
 
 A module made by ``lambdify`` imports these from here; ``export`` copies their source into the
 module (which then needs only numpy and numba). Nothing here may use a name outside this module's
-imports (``math``, ``numpy``, the two error classes).
+imports (``math``, ``np``, the two error classes).
 
 ``_bind_arguments`` runs in plain Python before any compiled code: it checks the argument count,
 converts dtypes (float64 and float32 kept, integers and booleans to float64, complex or object
@@ -25,7 +25,7 @@ sympy_einstein.errors.ShapeError: f(): argument w axis 0 has size 4, but n = 3 f
 """
 import math
 
-import numpy
+import numpy as np
 
 from ..errors import BindingError, ShapeError
 
@@ -58,27 +58,27 @@ def _common_dtype(values, signature, function):
     kinds = []
     for value, (name, shape, _) in zip(values, signature, strict=False):
         if shape:
-            dtype = numpy.asarray(value).dtype
+            dtype = np.asarray(value).dtype
             if dtype.kind not in "biuf":
                 raise BindingError(f"{function}(): argument {name} has dtype {dtype}; expected a real array "
                                    "(float64, float32, integer or bool)")
-            kinds.append(dtype == numpy.float32)
-    return numpy.float32 if kinds and all(kinds) else numpy.float64
+            kinds.append(dtype == np.float32)
+    return np.float32 if kinds and all(kinds) else np.float64
 
 
 def _as_array(value, name, shape, dtype, function):
-    array = numpy.asarray(value)
+    array = np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} has dtype {array.dtype}; expected a real array "
                            "(float64, float32, integer or bool)")
     if array.ndim != len(shape):
         raise ShapeError(f"{function}(): argument {name} has declared shape {_format(shape)} (order "
                          f"{len(shape)}) but the array has shape {_format(array.shape)}")
-    return numpy.asarray(array, dtype=dtype, order="C")
+    return np.asarray(array, dtype=dtype, order="C")
 
 
 def _as_scalar(value, name, integer, function):
-    array = numpy.asarray(value)
+    array = np.asarray(value)
     if array.ndim != 0 or array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
     if integer:

@@ -16,26 +16,19 @@ Each pass is a function ``Kernel -> Kernel`` (pure; testable alone). Fed by
 """
 from __future__ import annotations
 
-from .fuse import fuse
-from .layout import layout
-from .name import name
-from .number import number
-from .plan import plan
-from .reuse import reuse
-from .symmetric import symmetric
-from .ufuncs import ufuncs
+from . import fuse, layout, name, number, plan, reuse, symmetric, ufuncs
 
 
 def run(kernel, function: str = "kernel", taken=(), hints: dict | None = None, parallel: bool = False):
     """All passes in order (module docstring); ``function`` and ``taken`` go to :func:`.name.name`."""
-    kernel = number(kernel)
-    kernel = number(plan(kernel, hints))
-    kernel = fuse(kernel)
-    kernel = ufuncs(kernel)
-    kernel = layout(kernel, parallel, hints)
-    kernel = symmetric(kernel)
-    kernel = reuse(kernel)
-    return name(kernel, function, taken)
+    kernel = number.number(kernel)
+    kernel = number.number(plan.plan(kernel, hints))
+    kernel = fuse.fuse(kernel)
+    kernel = ufuncs.ufuncs(kernel)
+    kernel = layout.layout(kernel, parallel, hints)
+    kernel = symmetric.symmetric(kernel)
+    kernel = reuse.reuse(kernel)
+    return name.name(kernel, function, taken)
 
 
 __all__ = ["run", "number", "plan", "fuse", "ufuncs", "layout", "symmetric", "reuse", "name"]

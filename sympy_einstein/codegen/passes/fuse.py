@@ -3,8 +3,9 @@
 A producer is fused into its reader when it is a :class:`Loop` that sums nothing, writes no diagonal,
 is not an output, and its value is read by one step only: a loop that sums nothing and reads the
 value once at letters covering its own output (so fusing computes each entry once, never per
-broadcast). Fused bodies are substituted into the reader's body (letters renamed), reads of the same
-array at the same letters become one symbol, and the repeated subexpressions of every loop body
+broadcast). A view (a loop relabelling one array, ``C^T``) is fused into every such reader. Fused
+bodies are substituted into the reader's body (letters renamed), reads of the same array at the same
+letters become one symbol, and the repeated subexpressions of every loop body
 become ``lets`` (SymPy's ``cse``). Views and constant multiples read by contractions were handled by
 planning; everything else stays one array (shared subexpressions computed once).
 
@@ -55,7 +56,14 @@ def _fusable(kernel) -> set:
                 reads.setdefault(value, []).append(False)
     outputs = {out.value for out in kernel.outputs}
     return {step.target.value for step in kernel.steps if isinstance(step, Loop) and _elementwise(step)
-            and step.target.value not in outputs and reads.get(step.target.value) == [True]}
+            and step.target.value not in outputs and reads.get(step.target.value, [False])
+            and all(reads[step.target.value]) and (len(reads[step.target.value]) == 1 or _is_view(step))}
+
+
+def _is_view(step) -> bool:
+    """A loop that only relabels (or scales by a number) one read: fused into every reader."""
+    (symbol, _), *rest = step.body.reads
+    return not rest and (step.body.expr / symbol).is_number
 
 
 def _elementwise(step) -> bool:

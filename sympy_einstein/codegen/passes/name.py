@@ -11,8 +11,8 @@ The user's names are allocated first (they stay readable), then the outputs', th
 collide with anything else.
 
 >>> names = Allocator()
->>> [names.take(t) for t in ["x", "lambda", "t0", "ｔ0", 'a\'\'\';__import__("os")', "_read0", "i_a", "np"]]
-['x', 'lambda_', 't0', 't0_1', 'a___import___os', 'read0', 'i_a', 'np_']
+>>> [names.take(t) for t in ["x", "lambda", "t0", "ｔ0", 'a";__import__("os")', "_read0", "i_a", "np"]]
+['x', 'lambda_', 't0', 't0_', 'a_import_os', 'read0', 'i_a', 'np_']
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ class Allocator:
         """A fresh identifier from ``text`` (``numbered``: always append a number, ``t`` -> ``t0``)."""
         base = sanitize(text)
         candidates = (f"{base}{k}" for k in range(10**9)) if numbered else \
-            (base if k == 0 else f"{base}_{k}" for k in range(10**9))
+            (base + ("", "_")[min(k, 1)] + (str(k) if k > 1 else "") for k in range(10**9))
         for name in candidates:
             if name not in self.taken:
                 self.taken.add(name)

@@ -11,7 +11,7 @@ value reads the earlier one.
 >>> x = se.vector("x", 3)
 >>> kernel = number(lower(build_program([x], [se.exp(x) + 1, 1 + se.exp(x)])))
 >>> len(kernel.steps), kernel.outputs[0].value == kernel.outputs[1].value
-(4, True)
+(6, True)
 """
 from __future__ import annotations
 
@@ -71,5 +71,8 @@ def _key(step):
 
 
 def _canonical(formula: Formula):
-    symbols = {symbol: sp.Symbol(f"_r{k}") for k, (symbol, _) in enumerate(formula.reads)}
-    return (formula.expr.xreplace(symbols), tuple(access for _, access in formula.reads))
+    """The formula with its symbols named by the order of their accesses (so ``a + b == b + a``)."""
+    reads = sorted(formula.reads, key=lambda read: (read[1].value.key, read[1].letters))
+    symbols = {symbol: sp.Symbol(f"_r{k}") for k, (symbol, _) in enumerate(reads)}
+    lets = tuple(e.xreplace(symbols) for _, e in formula.lets)
+    return (formula.expr.xreplace(symbols), tuple(access for _, access in reads), lets)

@@ -30,11 +30,26 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..contraction import contraction_steps, representative_sizes
-from ..kernel import (Access, Allocate, BlockGram, Contract, Einsum, Formula, Gram, Loop, Matrix, Scale, Sliced,
-                      Value, all_values)
-from ..pairgram import pair_gram
 from ...ir.indices import unique
+from ..contraction import contraction_steps, representative_sizes
+from ..kernel import (
+    Access,
+    Allocate,
+    BlockGram,
+    Contract,
+    Einsum,
+    Formula,
+    Gram,
+    Loop,
+    Matrix,
+    Scale,
+    Sliced,
+    Value,
+    all_values,
+)
+from ..pairgram import pair_gram
+
+ROW_BLOCK, COLUMN_BLOCK = 256, 256  # Gram products: blocks of rows (copied) and of result columns (one GEMM)
 
 
 class Temporaries:
@@ -182,7 +197,8 @@ def _contract(operands, core, sizes, scale, target, fresh, hints, note) -> list:
     gram = _weighted_gram(operands, core)
     if gram:
         x, weights = gram
-        return [Gram(target, x, weights, note=note + " (symmetric: upper triangle by blocks)")] + _scaled(target, scale)
+        gram = Gram(target, x, weights, ROW_BLOCK, COLUMN_BLOCK, note + " (symmetric: upper triangle by blocks)")
+        return [gram] + _scaled(target, scale)
     split = pair_gram([(a.value.key, a.letters) for a in operands], core, sizes)
     if split:
         return _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note)
@@ -216,15 +232,14 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     """``Q[first + summed] = prod(half)``, ``G = Q Q^T`` (one triangle), ``target = scale G rest``."""
     by_key = {a.value.key: a.value for a in operands}
     half_out = core[:len(core) // 2] + split.summed
-    q = fresh.new(tuple(sizes[c] for c in half_out))
-    reads = [(sp.Dummy("r", real=True), Access(by_key[k], letters)) for k, letters in split.half]
-    body = Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads))
-    steps = [Allocate(q), Loop(Access(q, half_out), tuple((c, sizes[c]) for c in half_out), "", body,
-                               note=note + " (Gram factor)")]
-    gram = fresh.new(tuple(sizes[c] for c in core))
+    steps, q = _gram_factor(split.half, half_out, by_key, sizes, fresh, note)
+    direct = not split.rest and scale is None
+    gram = target if direct else fresh.new(tuple(sizes[c] for c in core))
     rows = sp.Mul(*(sizes[c] for c in core[:len(core) // 2]))
-    steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)),
-                           note=note + " (symmetric: upper column blocks)"))
+    steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)), COLUMN_BLOCK,
+                           note + " (symmetric: upper column blocks)"))
+    if direct:
+        return steps
     g = sp.Dummy("g", real=True)
     reads = [(g, Access(gram, core))]
     if split.rest:
@@ -236,6 +251,17 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     body = _product([Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads)), scale])
     return steps + [Allocate(target), Loop(Access(target, core), tuple((c, sizes[c]) for c in core), "", body,
                                            note=note)]
+
+
+def _gram_factor(half, half_out, by_key, sizes, fresh, note) -> tuple[list, Value]:
+    """The steps computing ``Q[half_out] = prod(half)`` and ``Q`` (an operand itself when it is one)."""
+    if len(half) == 1 and half[0][1] == half_out:
+        return [], by_key[half[0][0]]
+    q = fresh.new(tuple(sizes[c] for c in half_out))
+    reads = [(sp.Dummy("r", real=True), Access(by_key[k], letters)) for k, letters in half]
+    body = Formula(sp.Mul(*(s for s, _ in reads)), tuple(reads))
+    return [Allocate(q), Loop(Access(q, half_out), tuple((c, sizes[c]) for c in half_out), "", body,
+                              note=note + " (Gram factor)")], q
 
 
 def _slice_letter(operands, core, sizes) -> str:

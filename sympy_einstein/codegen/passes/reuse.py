@@ -1,8 +1,8 @@
 """Pass 7, buffers: sums accumulated in place, lazily zeroed diagonal outputs, unread steps dropped.
 
 - A sum ``t = u + v`` whose term ``u`` is a temporary array of the same layout that nothing else
-  reads (not an output) is accumulated into ``u``'s buffer: ``u += v`` (one array of the sum's size
-  less); later reads of ``t`` read ``u``.
+  reads (not an output) is accumulated in place: ``u``'s step writes ``t`` directly, then ``t += v``
+  (one array of the sum's size less).
 - An array that a loop writes only on a diagonal (the rest zero) is allocated ``lazy``: by
   ``numpy.zeros`` outside the compiled code, whose pages the operating system zeroes on first touch
   (compiled ``np.zeros`` writes them all).
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..kernel import Access, Allocate, Formula, Loop, substitute
+from ..kernel import Allocate, Formula, Loop, substitute
 
 
 def reuse(kernel):
@@ -40,26 +40,37 @@ def _readers(steps) -> dict:
 
 def _accumulate(steps, outputs) -> tuple:
     readers = _readers(steps)
-    result, mapping = [], {}
+    result, mapping, dropped = [], {}, set()
     for step in steps:
-        step = substitute(step, mapping)
         term = _term(step, readers, outputs) if isinstance(step, Loop) else None
         if term is None:
             result.append(step)
             continue
         symbol, access = term
-        reads = tuple((s, a) for s, a in step.body.reads if s != symbol)
-        body = Formula(step.body.expr - symbol, reads, step.body.lets)
-        mapping[step.target.value] = access.value
-        result = [s for s in result if not (isinstance(s, Allocate) and s.target == step.target.value)]
-        result.append(replace(step, target=Access(access.value, step.out), body=body, accumulate=True))
-    return tuple(result)
+        mapping[access.value] = step.target.value
+        dropped.add(step.target.value)
+        body = Formula(step.body.expr - symbol, tuple((s, a) for s, a in step.body.reads if s != symbol))
+        result.append(replace(step, body=body, accumulate=True))
+    result = [s for s in result if not (isinstance(s, Allocate) and s.target in dropped)]
+    resolved = _resolved(mapping)
+    return tuple(substitute(s, resolved) for s in result)
+
+
+def _resolved(mapping: dict) -> dict:
+    """``mapping`` applied until it changes nothing (a term of a sum that is a term of another sum)."""
+    result = {}
+    for value in mapping:
+        target = value
+        while target in mapping:
+            target = mapping[target]
+        result[value] = target
+    return result
 
 
 def _term(step: Loop, readers, outputs):
-    """The read ``(symbol, access)`` of a temporary term the sum ``step`` can accumulate into."""
+    """The read ``(symbol, access)`` of a temporary term whose producer can write into the sum's array."""
     if step.summed or step.scale is not None or step.target.value.rank == 0 or not step.body.expr.is_Add \
-            or len(set(step.out)) != len(step.out) or step.target.value in outputs or step.body.lets:
+            or len(set(step.out)) != len(step.out) or step.body.lets or step.accumulate:
         return None
     for symbol, access in step.body.reads:
         value = access.value

@@ -10,7 +10,8 @@
 >>> from sympy_einstein.codegen.kernel import Access, Formula, Loop, Value
 >>> A, t = Value(0, "argument", (5, 5)), Value(1, "temporary", (5, 5))
 >>> r, s = sp.symbols("r s", real=True)
->>> loop = Loop(Access(t, "ab"), (("a", 5), ("b", 5)), "", Formula(r + s, ((r, Access(A, "ab")), (s, Access(A, "ba")))), tile=32)
+>>> body = Formula(r + s, ((r, Access(A, "ab")), (s, Access(A, "ba"))))
+>>> loop = Loop(Access(t, "ab"), (("a", 5), ("b", 5)), "", body, tile=32)
 >>> symmetric_body(loop)
 True
 """
@@ -37,9 +38,9 @@ def _steps(steps) -> tuple:
             step = replace(step, steps=_steps(step.steps))
         result.append(step)
         if isinstance(step, Gram):
-            result.append(Mirror(step.target, step.target.shape[0]))
+            result.append(Mirror(step.target, step.target.shape[0], "lower triangle = upper triangle"))
         if isinstance(step, BlockGram):
-            result.append(Mirror(step.target, step.size))
+            result.append(Mirror(step.target, step.size, "lower triangle = upper triangle"))
     return tuple(result)
 
 

@@ -29,7 +29,7 @@ from ...errors import EinsteinError
 from ..kernel import Access
 
 INDENT = "    "
-COMMENT_LENGTH = 100
+COMMENT_LENGTH = 160
 
 
 class _SizePrinter(PythonCodePrinter):

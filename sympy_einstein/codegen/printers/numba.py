@@ -3,7 +3,7 @@
 Loops become explicit ``for`` nests (``numba.prange`` over the first letter when the layout pass set
 ``parallel``), matrix products ``@`` on 2-D views (BLAS), library calls a ``numba.objmode`` block
 calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
-``numpy.zeros`` in a plain Python function around the compiled ``<name>_core``.
+``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
 
 >>> import sympy as sp, sympy_einstein as se
 >>> from sympy_einstein.codegen.program import build_program
@@ -16,7 +16,7 @@ def f(x):
     dtype = x.dtype
     # exp of a whole array
     with numba.objmode(exp0="float64[::1]"):
-        exp0 = numpy.ascontiguousarray(numpy.exp(x), dtype=numpy.float64)
+        exp0 = np.ascontiguousarray(np.exp(x), dtype=np.float64)
     # einsum('a,a->a', x, exp(_0))
     result = np.empty((3,), dtype)
     for i_a in range(3):
@@ -56,7 +56,7 @@ class NumbaPrinter(KernelPrinter):
             lines += ["", "", f"def {kernel.function}({', '.join(params)}):",
                       '    """Allocate the zero-filled arrays (lazily zeroed pages), then run the compiled core."""']
             lines += indent([f"{self.local('dtype')} = {self.dtype_text()}"])
-            zeros = [f"numpy.zeros({self.shape(v.shape)}, {self.local('dtype')})" for v in lazy]
+            zeros = [f"np.zeros({self.shape(v.shape)}, {self.local('dtype')})" for v in lazy]
             lines += indent([f"return {compiled}({', '.join(params + zeros)})"])
         return lines
 
@@ -86,7 +86,7 @@ class NumbaPrinter(KernelPrinter):
         call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
         rank = step.target.rank
         kind = "float64" if not rank else "float64[" + ", ".join([":"] * (rank - 1) + ["::1"]) + "]"
-        value = f"float({call})" if not rank else f"numpy.ascontiguousarray({call}, dtype=numpy.float64)"
+        value = f"float({call})" if not rank else f"np.ascontiguousarray({call}, dtype=np.float64)"
         return self.comment(step.note) + [f'with numba.objmode({target}="{kind}"):', f"    {target} = {value}"]
 
     def _print_Loop(self, step) -> list:  # noqa: N802

@@ -12,7 +12,7 @@ decides every identifier; an unknown symbol is an error, never a guess. ``sigmoi
 >>> print_scalar(sigmoid(x) + sp.Heaviside(x, 0), {x: "X[i_a]"})
 '_heaviside(X[i_a], 0.0) + _sigmoid(X[i_a])'
 >>> print_array(sp.exp(x) * sp.Max(x, 0), {x: "t0"})
-'numpy.exp(t0)*numpy.maximum(t0, 0.0)'
+'np.exp(t0)*np.maximum(t0, 0.0)'
 """
 from __future__ import annotations
 
@@ -84,32 +84,36 @@ class ScalarPrinter(_Names, PythonCodePrinter):
 class ArrayPrinter(_Names, NumPyPrinter):
     """Whole arrays at a time: ``numpy`` ufuncs (no helpers: every form is a NumPy expression)."""
 
+    _module = "np"  # generated modules import numpy once, as np
+    _kf = {k: "np." + v.removeprefix("numpy.") for k, v in NumPyPrinter._kf.items()}
+    _kc = {k: "np." + v.removeprefix("numpy.") for k, v in NumPyPrinter._kc.items()}
+
     def _print_sigmoid(self, expr):
-        return f"numpy.exp(-numpy.logaddexp(0.0, -{self._parenthesize(expr.args[0], 100)}))"
+        return f"np.exp(-np.logaddexp(0.0, -({self._print(expr.args[0])})))"
 
     def _print_softplus(self, expr):
-        return f"numpy.logaddexp(0.0, {self._print(expr.args[0])})"
+        return f"np.logaddexp(0.0, {self._print(expr.args[0])})"
 
     def _print_Heaviside(self, expr):  # noqa: N802 -- SymPy printer method names
         h0 = self._float(expr.args[1]) if len(expr.args) > 1 else "0.5"
-        return f"numpy.heaviside({self._print(expr.args[0])}, {h0})"
+        return f"np.heaviside({self._print(expr.args[0])}, {h0})"
 
     def _print_sign(self, expr):
-        return f"numpy.sign({self._print(expr.args[0])})"
+        return f"np.sign({self._print(expr.args[0])})"
 
     def _print_relu(self, expr):
-        return f"numpy.maximum({self._print(expr.args[0])}, 0.0)"
+        return f"np.maximum({self._print(expr.args[0])}, 0.0)"
 
     def _print_log1p(self, expr):
-        return f"numpy.log1p({self._print(expr.args[0])})"
+        return f"np.log1p({self._print(expr.args[0])})"
 
     def _print_Abs(self, expr):  # noqa: N802 -- SymPy printer method names
-        return f"numpy.abs({self._print(expr.args[0])})"
+        return f"np.abs({self._print(expr.args[0])})"
 
     def _nested(self, ufunc: str, args) -> str:
         text = self._float(args[-1])
         for arg in reversed(args[:-1]):
-            text = f"numpy.{ufunc}({self._float(arg)}, {text})"
+            text = f"np.{ufunc}({self._float(arg)}, {text})"
         return text
 
     def _print_Max(self, expr):  # noqa: N802 -- SymPy printer method names

@@ -1,0 +1,94 @@
+"""Previously failed: every reproducer of issue 8 (generated code), on both backends against se.evaluate.
+
+Each of these once failed to compile (an order-0 operand in a scale never bound), computed shared
+work twice, or hit the recursion limit. Numba compiles once for the whole corpus (one kernel).
+"""
+import numpy as np
+import pytest
+import sympy as sp
+
+import sympy_einstein as se
+
+n, m = sp.symbols("n m", integer=True, positive=True)
+X, A = se.matrix("X", m, n), se.matrix("A", n, n)
+w, x, y = se.vector("w", n), se.vector("x", n), se.vector("y", m)
+c, lam = se.scalar("c"), se.scalar("lam")
+eps = sp.Symbol("eps", positive=True)
+ARGS = [X, A, w, x, y, c, lam, eps]
+
+rayleigh = (x @ A @ x) / (x @ x)
+log_sum_exp = se.log(se.sum(se.exp(A @ x)))
+logistic = se.sum(se.softplus(X @ w) - y * (X @ w))
+CORPUS = {
+    "scalar_times_sum": c * se.sum(w),
+    "ridge": se.sum((X @ w - y) ** 2) + lam * se.sum(w ** 2),
+    "ridge_gradient": se.gradient(lam * se.sum(w ** 2), w),
+    "rayleigh_hessian": se.hessian(rayleigh, x),
+    "log_sum_exp_hessian": se.hessian(log_sum_exp, x),
+    "softplus_over_c": se.sum(se.softplus(c * x)) / c,
+    "softplus_over_c_gradient": se.gradient(se.sum(se.softplus(c * x)) / c, x),
+    "smoothed_lasso": se.sum((X @ w - y) ** 2) + lam * se.sum(se.sqrt(w ** 2 + eps)),
+    "smoothed_lasso_hessian": se.hessian(lam * se.sum(se.sqrt(w ** 2 + eps)), w),
+    "logistic_value": logistic,
+    "logistic_gradient": se.gradient(logistic, w),
+    "logistic_hessian": se.hessian(logistic, w),
+}
+NAMES = list(CORPUS)
+
+
+@pytest.fixture(scope="module")
+def values():
+    rng = np.random.default_rng(8)
+    return {X: rng.normal(size=(5, 3)), A: rng.normal(size=(3, 3)), w: rng.normal(size=3), x: rng.normal(size=3),
+            y: rng.normal(size=5), c: 0.7, lam: 0.3, eps: 0.01}
+
+
+@pytest.fixture(scope="module", params=["numpy", "numba"])
+def results(request, values):
+    fn = se.lambdify(ARGS, [CORPUS[name] for name in NAMES], backend=request.param, cache=False)
+    return dict(zip(NAMES, fn(*(values[a] for a in ARGS)), strict=True))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reproducer_matches_evaluate(results, values, name):
+    want = se.evaluate(CORPUS[name], values)
+    np.testing.assert_allclose(results[name], want, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_order_zero_operand_in_a_scale_alone(backend):
+    fn = se.lambdify([c, w], c * se.sum(w), backend=backend, cache=False)
+    assert float(fn(2.0, np.array([1.0, 2.0, 3.0]))) == 12.0
+
+
+def test_logistic_value_gradient_hessian_share_the_product_and_the_sigmoid():
+    f, g, h = (CORPUS[k] for k in ("logistic_value", "logistic_gradient", "logistic_hessian"))
+    for backend in ("numpy", "numba"):
+        source = se.lambdify([X, w, y], [f, g, h], backend=backend, cache=False).source
+        kernel = source[source.index("def generated_kernel"):]
+        assert kernel.count("X @ w") == 1, kernel
+        assert kernel.count("np.where(") == 1  # one sigmoid (its stable form has one where)
+        assert "return (value, gradient, hessian)" in kernel
+
+
+def chain(layers: int):
+    z = x
+    for _ in range(layers):
+        z = se.tanh(A @ z) + z
+    return z
+
+
+def test_thousand_layer_chain_compiles_at_the_default_recursion_limit():
+    import sys
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(1000)
+    try:
+        fn = se.lambdify([A, x], se.sum(chain(1000)), backend="numpy", cache=False)
+    finally:
+        sys.setrecursionlimit(limit)
+    rng = np.random.default_rng(9)
+    a, xv = rng.normal(size=(3, 3)) / 10, rng.normal(size=3)
+    z = xv
+    for _ in range(1000):
+        z = np.tanh(a @ z) + z
+    np.testing.assert_allclose(fn(a, xv), z.sum(), rtol=1e-10)
