@@ -136,7 +136,7 @@ def test_export_writes_a_dask_module(tmp_path):
     path = tmp_path / "logistic_dask.py"
     source = se.export(path, {"derivatives": ([X, w, y, lam], DERIVATIVES)}, backend="dask")
     imports = [line for line in source.splitlines() if line.startswith(("import", "from"))]
-    assert imports == ["import dask.array as da", "import numpy"]
+    assert imports == ["import dask.array as da", "import numpy as np"]
     spec = importlib.util.spec_from_file_location("logistic_dask", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

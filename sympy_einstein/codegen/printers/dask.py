@@ -27,6 +27,7 @@ def f(X):
     dtype = X.dtype
     # einsum('ca,cb->ab', X, X) (symmetric: upper triangle by blocks)
     result = _gram(X, (), 256)
+    # lower triangle = upper triangle
     g = result.reshape((3, 3))
     result = (da.triu(g) + da.triu(g, 1).T).reshape((3, 3))
     return da.asarray(result)
@@ -50,14 +51,14 @@ class DaskScalarPrinter(ArrayPrinter):
     """NumPy ufunc code (lazy on Dask arrays); ``DiracDelta`` keeps its argument's shape."""
 
     def _print_DiracDelta(self, expr):  # noqa: N802 -- SymPy printer method names
-        return f"numpy.zeros_like({self._print(expr.args[0])})"
+        return f"np.zeros_like({self._print(expr.args[0])})"
 
 
 class DaskPrinter(WholeArrayPrinter):
     """The kernel as a function building a ``dask.array`` graph (see the module docstring)."""
 
     xp = "da"
-    default_dtype = "numpy.float64"
+    default_dtype = "np.float64"
 
     def _print_Kernel(self, kernel) -> list:  # noqa: N802 -- printer method names
         return self.function_lines(kernel, kernel.function)
@@ -93,7 +94,7 @@ class DaskPrinter(WholeArrayPrinter):
     @staticmethod
     def prelude(standalone: bool) -> str:
         """The imports (and, for ``export``, the argument checks and ``_gram``) of a Dask module."""
-        imports = "import dask.array as da\nimport numpy"
+        imports = "import dask.array as da\nimport numpy as np"
         dask_runtime = require("sympy_einstein.codegen.printers.dask_runtime", "dask")
         if not standalone:
             names = ", ".join(dask_runtime.FUNCTIONS)

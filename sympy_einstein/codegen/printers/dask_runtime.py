@@ -13,7 +13,7 @@ partial product per row chunk (``map_blocks``: the upper triangle only, by colum
 by ``dask.array``'s tree reduction. Below the diagonal blocks the result is left zero: the kernel
 mirrors the upper triangle after the sum, as it does for every symmetric result.
 
->>> import numpy as np, dask.array as da
+>>> import dask.array as da
 >>> data = np.arange(24.0).reshape(6, 4)
 >>> x = da.from_array(data, chunks=(2, 4))
 >>> g = _gram(x, (da.full(6, 2.0, chunks=3),), 2).compute()
@@ -21,7 +21,7 @@ mirrors the upper triangle after the sum, as it does for every symmetric result.
 (True, 0.0)
 """
 import dask.array as da
-import numpy
+import numpy as np
 
 from ...errors import BindingError, ShapeError
 from ..runtime import _bind_axes, _format
@@ -39,8 +39,8 @@ def _bind_arguments(values, signature, size_names, function):
                            f"{len(values)} were given")
     converted = list(values)
     arrays = {k: _dask_array(v, signature[k], function) for k, v in enumerate(values) if signature[k][1] is not None}
-    kinds = [a.dtype == numpy.float32 for k, a in arrays.items() if signature[k][1]]
-    dtype = numpy.float32 if kinds and all(kinds) else numpy.float64
+    kinds = [a.dtype == np.float32 for k, a in arrays.items() if signature[k][1]]
+    dtype = np.float32 if kinds and all(kinds) else np.float64
     sizes, origins = {}, {}
     for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
@@ -59,19 +59,19 @@ def _bind_arguments(values, signature, size_names, function):
 def _dask_array(value, entry, function):
     """``value`` as a Dask array: a Dask array as it is, anything else as one chunk."""
     if not isinstance(value, da.Array):
-        value = numpy.asarray(value)
+        value = np.asarray(value)
         value = da.from_array(value, chunks=value.shape or ())
     if value.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {entry[0]} has dtype {value.dtype}; expected a real array "
                            "(float64, float32, integer or bool)")
-    if any(numpy.isnan(size) for size in value.shape):
+    if any(np.isnan(size) for size in value.shape):
         raise ShapeError(f"{function}(): argument {entry[0]} has unknown chunk sizes {value.shape}; "
                          "call compute_chunk_sizes() on it first")
     return value
 
 
 def _dask_scalar(value, name, integer, function):
-    array = numpy.asarray(value)
+    array = np.asarray(value)
     if array.ndim != 0 or array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
     if integer:
@@ -93,7 +93,7 @@ def _gram(x, weights, columns):
             w = w * other
         operands += [w.rechunk((x.chunks[0],)), "k"]
     partial = da.blockwise(_gram_block, "kab", *operands, new_axes={"b": n}, adjust_chunks={"k": 1},
-                           dtype=x.dtype, columns=columns, meta=numpy.empty((0, 0, 0), x.dtype))
+                           dtype=x.dtype, columns=columns, meta=np.empty((0, 0, 0), x.dtype))
     return partial.sum(axis=0, split_every=_SPLIT_EVERY)
 
 
@@ -102,7 +102,7 @@ def _gram_block(x, w=None, columns=256):
     array."""
     xw = x if w is None else x * w[:, None]
     n = x.shape[1]
-    g = numpy.zeros((1, n, n), x.dtype)
+    g = np.zeros((1, n, n), x.dtype)
     for col0 in range(0, n, columns):
         col1 = min(col0 + columns, n)
         g[0, :col1, col0:col1] = x[:, :col1].T @ xw[:, col0:col1]
