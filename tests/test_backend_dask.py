@@ -3,12 +3,15 @@
 shared work computed once, Gram products as per-chunk partial products, lazy argument checks, export.
 Skipped when dask is not installed."""
 import importlib.util
+import os
 import threading
 
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
 from test_codegen import ARGS, CORPUS, NAMES, random_arguments
+from test_codegen_random import compare, expression_sets
 
 import sympy_einstein as se
 from sympy_einstein.errors import ShapeError
@@ -157,3 +160,12 @@ def test_names_of_the_dask_module_are_never_shadowed():
                                     scheduler="sync")
     np.testing.assert_allclose(hessian, 2 * data.T @ data, rtol=1e-12)
     np.testing.assert_allclose(product, data.sum(axis=1), rtol=1e-12)
+
+
+@settings(max_examples=int(os.environ.get("SE_RANDOM_DASK_EXAMPLES", 10)))
+@given(expression_sets(operations=8, outputs=4))
+def test_random_expressions(exprs):
+    """Random expressions (the generator of test_codegen_random) against se.evaluate (NumPy arguments
+    become one-chunk Dask arrays; the results are computed by the threaded scheduler)."""
+    with dask.config.set(scheduler="threads"):
+        compare(exprs, "dask")

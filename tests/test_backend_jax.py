@@ -2,12 +2,15 @@
 jax.vmap over parameter vectors, jax.grad of the generated value against the generated gradient,
 export of a module that imports jax only, argument checks. Skipped when jax is not installed."""
 import importlib.util
+import os
 import sys
 
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
 from test_codegen import ARGS, CORPUS, NAMES, random_arguments
+from test_codegen_random import compare, expression_sets
 
 import sympy_einstein as se
 from sympy_einstein.errors import ShapeError
@@ -188,3 +191,15 @@ def test_unplanned_kernels_print_as_einsum(x64):
     values = {a_: rng.normal(size=(3, 4)), v: rng.normal(size=4), c: 0.5}
     for got, expr in zip(namespace["f"](values[a_], values[v], 0.5), exprs, strict=True):
         np.testing.assert_allclose(np.asarray(got), se.evaluate(expr, values), rtol=1e-12)
+
+
+@settings(max_examples=int(os.environ.get("SE_RANDOM_JAX_EXAMPLES", 4)))
+@given(expression_sets(operations=8, outputs=4))
+def test_random_expressions(exprs):
+    """Random expressions (the generator of test_codegen_random) against se.evaluate, in float64."""
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        compare(exprs, "jax")
+    finally:
+        jax.config.update("jax_enable_x64", before)
