@@ -169,3 +169,11 @@ def test_random_expressions(exprs):
     become one-chunk Dask arrays; the results are computed by the threaded scheduler)."""
     with dask.config.set(scheduler="threads"):
         compare(exprs, "dask")
+
+
+def test_previously_failed_cancelled_body_keeps_its_shape():
+    """``2*A - 2*A``: SymPy cancels the loop body to 0; the result must still be an n x m array."""
+    a_ = se.matrix("A", 3, 2)
+    lazy = se.lambdify([a_], [2 * a_ - 2 * a_, se.sum(2 * a_ - 2 * a_, axis=0)], backend="dask")(np.ones((3, 2)))
+    got = dask.compute(*lazy, scheduler="sync")
+    assert got[0].shape == (3, 2) and got[1].shape == (2,) and not np.any(got[0])

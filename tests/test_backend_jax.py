@@ -203,3 +203,10 @@ def test_random_expressions(exprs):
         compare(exprs, "jax")
     finally:
         jax.config.update("jax_enable_x64", before)
+
+
+def test_previously_failed_cancelled_body_keeps_its_shape(x64):
+    """``2*A - 2*A``: SymPy cancels the loop body to 0; the result must still be an n x m array."""
+    a_ = se.matrix("A", 3, 2)
+    got = se.lambdify([a_], [2 * a_ - 2 * a_, se.sum(2 * a_ - 2 * a_, axis=0)], backend="jax")(np.ones((3, 2)))
+    assert got[0].shape == (3, 2) and got[1].shape == (2,) and not np.any(np.asarray(got[0]))

@@ -123,7 +123,7 @@ class WholeArrayPrinter(KernelPrinter):
         covered = value is not None
         if value is None:
             lets, value = self.formula(step.body, order)
-            covered = set(order) <= set("".join(a.letters for _, a in step.body.reads))
+            covered = set(order) <= spanned(step.body)
             if step.summed:
                 if not covered:
                     value = f"{self.xp}.broadcast_to({value}, {self.shape([step.size(c) for c in order])})"
@@ -263,6 +263,14 @@ class WholeArrayPrinter(KernelPrinter):
             return text
         shape = [self.size(sp.Mul(*(sp.sympify(sizes[c]) for c in g))) for g in groups]
         return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
+
+
+def spanned(formula) -> set:
+    """The letters of the reads ``formula`` actually uses (SymPy may have cancelled some: ``2r - 2r``)."""
+    used = set(formula.expr.free_symbols)
+    for _, expr in getattr(formula, "lets", ()):
+        used |= expr.free_symbols
+    return {c for symbol, access in formula.reads if symbol in used for c in access.letters}
 
 
 def letter_size(step, letter: str):
