@@ -26,7 +26,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..ir.indices import LETTERS, unique
-from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
+from ..ir.nodes import EinsteinProduct, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from ..simplification.products import flatten_product
 from .calls import call_of
 from .kernel import Access, Allocate, Call, Einsum, Formula, Kernel, Loop, Output, Value
@@ -257,9 +257,26 @@ def _einsum_note(product, operands) -> str:
     return f"{coeff}einsum('{product.spec}'{', ' if names else ''}{names})"
 
 
+SMALL = 24  # nodes: a subexpression this small is shown in comments as the package prints it
+
+
 def _short(node) -> str:
-    """A few words for a comment: a symbol's name, an elementwise body, else the node's class."""
-    text = node.name if isinstance(node, TensorSymbol) else type(node).__name__
-    if isinstance(node, Elementwise):
-        text = str(node.function.expr)
-    return text if len(text) <= 24 else text[:21] + "..."
+    """A few words for a comment: a small subexpression as printed, else its class and shape."""
+    if _small(node):
+        text = str(node)
+        return text if len(text) <= 48 else text[:45] + "..."
+    return f"{type(node).__name__}{tuple(node.shape)}"
+
+
+def _small(node) -> bool:
+    """Whether ``node``'s DAG has at most ``SMALL`` nodes (an iterative walk that stops early)."""
+    seen, stack = set(), [node]
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if len(seen) > SMALL:
+            return False
+        stack.extend(a for a in item.args if isinstance(a, TensorExpr))
+    return True

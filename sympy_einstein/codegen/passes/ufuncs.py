@@ -23,36 +23,41 @@ from dataclasses import replace
 import sympy as sp
 
 from ..calls import ELEMENTWISE
-from ..kernel import Access, Allocate, Call, Formula, Loop
+from ..kernel import Access, Allocate, Call, Formula, Loop, substitute
 from .plan import Temporaries
 
 
 def ufuncs(kernel):
     """``kernel`` with the library functions of whole arrays taken out of loop bodies."""
-    fresh, calls, steps = Temporaries(kernel), {}, []
+    fresh, calls, steps, aliases = Temporaries(kernel), {}, [], {}
+    outputs = {out.value for out in kernel.outputs}
     for step in kernel.steps:
         if isinstance(step, Loop) and step.out and not step.summed and len(set(step.out)) == len(step.out):
-            direct = _direct(step, calls)
+            direct = _direct(step, calls, outputs)
             if direct is not None:
                 steps = [s for s in steps if not (isinstance(s, Allocate) and s.target == step.target.value)]
-                steps.append(direct)
+                if isinstance(direct, Call):
+                    steps.append(direct)
+                else:
+                    aliases[step.target.value] = direct
                 continue
             new_calls, body = _extract(step, calls, fresh)
             steps += new_calls
             step = replace(step, body=body)
         steps.append(step)
-    return replace(kernel, steps=tuple(steps))
+    return replace(kernel, steps=tuple(substitute(s, aliases) for s in steps))
 
 
-def _direct(step: Loop, calls: dict):
-    """A loop computing just ``f(array)`` at its own letters is the call itself, into its target."""
+def _direct(step: Loop, calls: dict, outputs: set):
+    """A loop computing just ``f(array)`` at its own letters is the call itself, into its target; or,
+    when that call was made already, the value it made (if the loop's value is no output)."""
     reads = dict(step.body.reads)
     found = _candidates(step.body.expr, reads, step.out)
     if step.body.lets or step.scale is not None or step.accumulate or len(found) != 1 or found[0][0] != step.body.expr:
         return None
     call, function, access = found[0]
     if (function, access.value) in calls:
-        return None
+        return None if step.target.value in outputs else calls[(function, access.value)]
     calls[(function, access.value)] = step.target.value
     return Call(step.target.value, function, (access,), note=step.note)
 

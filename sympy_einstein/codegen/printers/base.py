@@ -94,6 +94,37 @@ class KernelPrinter:
         return [f"# {text}"]
 
 
+    # steps and text both backends print alike ----------------------------------------------------
+    def _print_Scale(self, step) -> list:  # noqa: N802
+        return self.comment(step.note) + self.scale_lines(self.name(step.target), step.factor, step.target.rank)
+
+    def scale_lines(self, target: str, factor, rank: int) -> list:
+        if factor is None:
+            return []
+        text = self.formula(factor, {})[1]  # formula(): each printer's scalar code
+        return [f"{target} *= {text}"] if rank else [f"{target} = {text} * {target}"]
+
+    def _print_Sliced(self, step) -> list:  # noqa: N802
+        k, t = self.local("k"), self.name(step.target)
+        lines = self.comment(step.note)
+        lines += [f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+                  f"for {k} in range({self.size(step.size)}):",
+                  f"    {self.name(step.view)} = {self.name(step.source)}[{k}]"]
+        lines += indent(self._print(step.steps))
+        return lines + [f"    {t}[{k}] = {self.name(step.inner)}"]
+
+    def dtype_text(self) -> str:
+        arrays = [v for v in self.kernel.arguments if v.rank]
+        return f"{self.name(arrays[0])}.dtype" if arrays else "np.float64"
+
+    def returns(self) -> str:
+        texts = [self.name(out.value) + (".copy()" if out.copy and out.value.rank else "")
+                 for out in self.kernel.outputs]
+        if self.kernel.single:
+            return texts[0]
+        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"
+
+
 def indent(lines, depth: int = 1) -> list:
     return [INDENT * depth + line for line in lines]
 

@@ -14,13 +14,13 @@ calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` a
 @numba.njit(cache=_CACHE)
 def f(x):
     dtype = x.dtype
+    result = np.empty((3,), dtype)
     # exp of a whole array
     with numba.objmode(exp0="float64[::1]"):
         exp0 = np.ascontiguousarray(np.exp(x), dtype=np.float64)
-    # einsum('a,a->a', x, exp(_0))
-    result = np.empty((3,), dtype)
+    # einsum('a,a->a', exp(x), x)
     for i_a in range(3):
-        result[i_a] = exp0[i_a]*x[i_a]
+        result[i_a] = x[i_a]*exp0[i_a]
     return result
 """
 from __future__ import annotations
@@ -71,15 +71,6 @@ class NumbaPrinter(KernelPrinter):
         target = self.name(step.target)
         lines = self.comment(step.note) + [f"{target} = {product_text(self, step)}"]
         return lines + self.scale_lines(target, step.scale, step.target.value.rank)
-
-    def _print_Scale(self, step) -> list:  # noqa: N802
-        return self.comment(step.note) + self.scale_lines(self.name(step.target), step.factor, step.target.rank)
-
-    def scale_lines(self, target: str, factor, rank: int) -> list:
-        if factor is None:
-            return []
-        text = self.formula(factor, {})[1]
-        return [f"{target} *= {text}"] if rank else [f"{target} = {text} * {target}"]
 
     def _print_Call(self, step) -> list:  # noqa: N802
         target = self.name(step.target)
@@ -178,15 +169,6 @@ class NumbaPrinter(KernelPrinter):
             f"    {g}[:{col1}, {col0}:{col1}] = {qx}[:{col1}] @ {qx}[{col0}:{col1}].T",
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
-    def _print_Sliced(self, step) -> list:  # noqa: N802
-        k, t = self.local("k"), self.name(step.target)
-        lines = self.comment(step.note)
-        lines += [f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
-                  f"for {k} in range({self.size(step.size)}):",
-                  f"    {self.name(step.view)} = {self.name(step.source)}[{k}]"]
-        lines += indent(self._print(step.steps))
-        return lines + [f"    {t}[{k}] = {self.name(step.inner)}"]
-
     # formulas ----------------------------------------------------------------------------------
     def indexed(self, access, variables) -> str:
         if not access.letters:
@@ -201,14 +183,3 @@ class NumbaPrinter(KernelPrinter):
             lines.append(f"{self.names[('let', k)]} = {print_scalar(expr, names)}")
             names[symbol] = self.names[("let", k)]
         return lines, print_scalar(formula.expr, names)
-
-    def dtype_text(self) -> str:
-        arrays = [v for v in self.kernel.arguments if v.rank]
-        return f"{self.name(arrays[0])}.dtype" if arrays else "np.float64"
-
-    def returns(self) -> str:
-        texts = [self.name(out.value) + (".copy()" if out.copy and out.value.rank else "")
-                 for out in self.kernel.outputs]
-        if self.kernel.single:
-            return texts[0]
-        return "(" + ", ".join(texts) + ("," if len(texts) == 1 else "") + ")"

@@ -14,8 +14,8 @@ calls from the table, Gram products as one product (NumPy picks SYRK for ``A @ A
 >>> print(NumpyPrinter(run(lower(build_program([A], A + A.T)), "f")).doprint().rstrip())
 def f(A):
     dtype = A.dtype
-    # TensorAdd
     result = np.empty((3, 3), dtype)
+    # A + A.T
     result[...] = A + np.einsum('ba->ab', A)
     return result
 """
@@ -25,14 +25,12 @@ import sympy as sp
 
 from ...ir.indices import unique
 from ..calls import LIBRARY
-from .base import indent, product_text
-from .numba import NumbaPrinter
+from .base import KernelPrinter, indent, product_text
 from .scalar import print_array
 
 
-class NumpyPrinter(NumbaPrinter):
-    """Shares the function frame, scaling and naming helpers of :class:`NumbaPrinter`; prints every
-    loop, call and Gram product vectorized."""
+class NumpyPrinter(KernelPrinter):
+    """Every loop, call and Gram product vectorized."""
 
     def _print_Kernel(self, kernel) -> list:  # noqa: N802 -- printer method names
         params = [self.name(v) for v in kernel.parameters]
