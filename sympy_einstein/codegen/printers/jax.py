@@ -17,9 +17,9 @@ whatever device JAX uses (a GPU when a CUDA ``jax`` is installed), in float64 wh
 >>> print(JaxPrinter(run(lower(build_program([x], se.sum(se.sigmoid(x)))), "f")).doprint().rstrip())
 def f(x):
     dtype = x.dtype
-    # sigmoid(_t0)
+    # sigmoid(x)
     t0 = jax.nn.sigmoid(x)
-    # einsum('a->', sigmoid(_t0))
+    # einsum('a->', sigmoid(x))
     value = jnp.einsum('a->', t0)
     return value
 <BLANKLINE>
