@@ -100,3 +100,37 @@ def test_thousand_layer_chain_compiles_at_the_default_recursion_limit():
     for _ in range(1000):
         z = np.tanh(a @ z) + z
     np.testing.assert_allclose(fn(a, xv), z.sum(), rtol=1e-10)
+
+
+class Inverse(se.TensorExpr):
+    """Stand-in for a whole-matrix node class of another module: it lowers by its entry in the
+    ``NODE_CALLS`` table of codegen/calls.py alone (no printer knows it)."""
+
+    @property
+    def shape(self):
+        return self.args[0].shape
+
+
+class LogSumExp(se.TensorExpr):
+    """Stand-in with an option (``axes``) read from the node by the table entry."""
+
+    @property
+    def axes(self):
+        return tuple(int(a) for a in self.args[1])
+
+    @property
+    def shape(self):
+        return tuple(s for k, s in enumerate(self.args[0].shape) if k not in self.axes)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_whole_matrix_nodes_lower_to_library_calls(backend):
+    exprs = [Inverse(A) @ x, LogSumExp(X, sp.Tuple(1)), se.sum(LogSumExp(X, sp.Tuple(0, 1)) * w)]
+    fn = se.lambdify([A, X, x, w], exprs, backend=backend, cache=False)
+    rng = np.random.default_rng(12)
+    a, big, xv, wv = rng.normal(size=(3, 3)) + 3 * np.eye(3), rng.normal(size=(4, 3)), rng.normal(size=3), \
+        rng.normal(size=3)
+    solved, rows, total = fn(a, big, xv, wv)
+    np.testing.assert_allclose(solved, np.linalg.solve(a, xv), rtol=1e-10)
+    np.testing.assert_allclose(rows, np.log(np.exp(big).sum(axis=1)), rtol=1e-12)
+    np.testing.assert_allclose(total, np.log(np.exp(big).sum()) * wv.sum(), rtol=1e-12)

@@ -26,12 +26,14 @@ from ..functions import sigmoid, softplus
 
 @dataclass(frozen=True)
 class Library:
-    """``numpy``: the call as a format template; ``elementwise``: a ufunc; ``rank``: the result's rank
-    when not elementwise (``None``: the rank of the node it computes)."""
+    """``numpy``: the call as a format template over the arguments ``{0}, {1}, ..`` and the
+    ``options`` (attributes of the node, e.g. ``axes``, formatted with ``repr``); ``elementwise``: a
+    ufunc; ``rank``: the result's rank when not elementwise (``None``: the rank of the node)."""
 
     numpy: str
     elementwise: bool = False
     rank: int | None = None
+    options: tuple = ()
 
 
 LIBRARY = {
@@ -46,25 +48,29 @@ LIBRARY = {
     # e = exp(-|x|): sigmoid = 1 / (1 + e) for x >= 0, e / (1 + e) otherwise (no overflow, full accuracy)
     "sigmoid": Library("(np.where({0} >= 0.0, 1.0, np.exp(-np.abs({0})))"
                        " / (1.0 + np.exp(-np.abs({0}))))", elementwise=True),
-    "solve": Library("np.linalg.solve({0}, {1})"),
+    # solve(A, B) over the first axis of B, whatever its order
+    "solve": Library("np.linalg.solve({0}, {1}.reshape(({1}.shape[0], -1))).reshape({1}.shape)"),
     "inv": Library("np.linalg.inv({0})", rank=2),
+    "adjugate": Library("(np.linalg.det({0}) * np.linalg.inv({0}))", rank=2),
     "det": Library("np.linalg.det({0})", rank=0),
     "slogdet": Library("np.linalg.slogdet({0})[1]", rank=0),
     "cholesky": Library("np.linalg.cholesky({0})", rank=2),
-    # log sum exp of all entries, shifted by the largest one (no overflow)
-    "logsumexp": Library("(np.max({0}) + np.log(np.sum(np.exp({0} - np.max({0})))))", rank=0),
-    "softmax": Library("(np.exp({0} - np.max({0})) / np.sum(np.exp({0} - np.max({0}))))"),
+    # log sum exp over axes, shifted by the largest entry (no overflow)
+    "logsumexp": Library("(np.log(np.sum(np.exp({0} - np.max({0}, axis={axes}, keepdims=True)), axis={axes}))"
+                         " + np.max({0}, axis={axes}))", options=("axes",)),
+    "softmax": Library("(np.exp({0} - np.max({0}, axis={axes}, keepdims=True))"
+                       " / np.sum(np.exp({0} - np.max({0}, axis={axes}, keepdims=True)), axis={axes}, keepdims=True))",
+                       options=("axes",)),
 }
 
 ELEMENTWISE = {sp.tanh: "tanh", sp.exp: "exp", sp.log: "log", sp.sin: "sin", sp.cos: "cos", log1p: "log1p",
                softplus: "softplus", sigmoid: "sigmoid"}
 
 NODE_CALLS = {
-    "MatrixInverse": "inv",
     "Inverse": "inv",
+    "Adjugate": "adjugate",
     "Determinant": "det",
     "LogDeterminant": "slogdet",
-    "LogDet": "slogdet",
     "Solve": "solve",
     "Cholesky": "cholesky",
     "LogSumExp": "logsumexp",
@@ -77,6 +83,10 @@ def call_of(node) -> str | None:
     return NODE_CALLS.get(type(node).__name__)
 
 
-def result_rank(function: str, node_rank: int) -> int:
-    entry = LIBRARY[function]
-    return node_rank if entry.rank is None else entry.rank
+def call_text(function: str, arguments, options=()) -> str:
+    """The NumPy text of a call: ``arguments`` are source texts, ``options`` ``(name, value)`` pairs.
+
+    >>> call_text("logsumexp", ["Z"], (("axes", (0, 1)),))[:60]
+    '(np.log(np.sum(np.exp(Z - np.max(Z, axis=(0, 1), keepdims=T'
+    """
+    return LIBRARY[function].numpy.format(*arguments, **{name: repr(value) for name, value in options})

@@ -224,11 +224,13 @@ class Loop(Step):
 @dataclass(frozen=True)
 class Call(Step):
     """``target = function(*arguments)`` for a whole array, ``function`` a key of
-    :data:`sympy_einstein.codegen.calls.LIBRARY`."""
+    :data:`sympy_einstein.codegen.calls.LIBRARY`; ``options``: ``(name, value)`` pairs it needs
+    (``axes``)."""
 
     target: Value
     function: str
     arguments: tuple
+    options: tuple = ()
     note: str = ""
 
 

@@ -28,7 +28,7 @@ import sympy as sp
 from ..ir.indices import LETTERS, unique
 from ..ir.nodes import EinsteinProduct, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from ..simplification.products import flatten_product
-from .calls import call_of
+from .calls import LIBRARY, call_of
 from .kernel import Access, Allocate, Call, Einsum, Formula, Kernel, Loop, Output, Value
 
 
@@ -165,7 +165,8 @@ def _lower_node(program, node, made, values, flat) -> list:
     function = call_of(node)
     if function is not None:
         operands = tuple(Access(made[k], LETTERS[:made[k].rank]) for k in program.operands(node))
-        return [Call(target, function, operands, note=_short(node))]
+        options = tuple((name, tuple(getattr(node, name))) for name in LIBRARY[function].options)
+        return [Call(target, function, operands, options, note=_short(node))]
     if isinstance(node, EinsteinProduct):
         return _lower_product(program, flat, made, values, target)
     letters = LETTERS[:node.rank]
@@ -263,7 +264,10 @@ SMALL = 24  # nodes: a subexpression this small is shown in comments as the pack
 def _short(node) -> str:
     """A few words for a comment: a small subexpression as printed, else its class and shape."""
     if _small(node):
-        text = str(node)
+        try:
+            text = str(node)
+        except TypeError:  # a node class the printers do not know (yet)
+            text = type(node).__name__
         return text if len(text) <= 48 else text[:45] + "..."
     return f"{type(node).__name__}{tuple(node.shape)}"
 

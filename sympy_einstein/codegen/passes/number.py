@@ -66,7 +66,7 @@ def _key(step):
         return (Contract, step.target.letters, step.a, step.b, step.sizes,
                 None if step.scale is None else _canonical(step.scale))
     if isinstance(step, Call):
-        return (Call, step.function, step.arguments, step.target.shape)
+        return (Call, step.function, step.arguments, step.options, step.target.shape)
     return None
 
 

@@ -26,7 +26,7 @@ def f(x):
 from __future__ import annotations
 
 from ...ir.indices import unique
-from ..calls import LIBRARY
+from ..calls import call_text
 from ..kernel import Allocate, all_steps
 from .base import KernelPrinter, indent, product_text
 from .scalar import print_scalar
@@ -74,7 +74,7 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_Call(self, step) -> list:  # noqa: N802
         target = self.name(step.target)
-        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
+        call = call_text(step.function, [self.name(a) for a in step.arguments], step.options)
         rank = step.target.rank
         kind = "float64" if not rank else "float64[" + ", ".join([":"] * (rank - 1) + ["::1"]) + "]"
         value = f"float({call})" if not rank else f"np.ascontiguousarray({call}, dtype=np.float64)"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ...ir.indices import unique
-from ..calls import LIBRARY
+from ..calls import call_text
 from .base import KernelPrinter, indent, product_text
 from .scalar import print_array
 
@@ -51,7 +51,7 @@ class NumpyPrinter(KernelPrinter):
         return self.comment(step.note) + self.store(step, value, False)
 
     def _print_Call(self, step) -> list:  # noqa: N802
-        call = LIBRARY[step.function].numpy.format(*(self.name(a) for a in step.arguments))
+        call = call_text(step.function, [self.name(a) for a in step.arguments], step.options)
         return self.comment(step.note) + [f"{self.name(step.target)} = {call}"]
 
     def _print_Contract(self, step) -> list:  # noqa: N802
