@@ -132,8 +132,8 @@ def main():
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     results = {"uptime_before": os.popen("uptime").read().strip()}
-    with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="600MB", dashboard_address=None) as cluster, \
-            Client(cluster) as client:
+    with LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="600MB", host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         for name in args.only.split(","):
             results[name] = globals()[name](args.repeats, client)
             print(name, {k: f"{v * 1e3:.1f} ms" for k, v in results[name].items()}, flush=True)

@@ -100,8 +100,8 @@ def main():
               "memory_limit": args.memory, "data_gb": args.rows * args.columns * 8 / 1e9}
     print(f"X: {args.rows} x {args.columns} float64 = {report['data_gb']:.2f} GB in chunks of {args.chunk} rows; "
           f"{args.workers} workers of {args.memory}")
-    with LocalCluster(n_workers=args.workers, threads_per_worker=1, memory_limit=args.memory,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=args.workers, threads_per_worker=1, memory_limit=args.memory, host="127.0.0.1",
+                      dashboard_address="127.0.0.1:0") as cluster, Client(cluster) as client:
         start = time.perf_counter()
         derivatives = logistic_derivatives()
         report["lambdify_s"] = time.perf_counter() - start

@@ -9,9 +9,11 @@ import threading
 import numpy as np
 import pytest
 import sympy as sp
+import test_codegen_reproducers as reproducers
 from hypothesis import given, settings
 from test_codegen import ARGS, CORPUS, NAMES, random_arguments
 from test_codegen_random import compare, expression_sets
+from test_codegen_reproducers import Inverse, LogSumExp
 
 import sympy_einstein as se
 from sympy_einstein.errors import ShapeError
@@ -27,11 +29,19 @@ LOSS = se.sum(se.softplus(X @ w)) - y @ (X @ w) + lam * (w @ w)
 DERIVATIVES = [LOSS, se.gradient(LOSS, w), se.hessian(LOSS, w)]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory):
+    """Generated modules go to a temporary cache directory, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
+
+
 @pytest.fixture(scope="module")
 def client():
     """Two in-process workers of one thread each, closed after this module's tests."""
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, memory_limit="1GiB",
-                                  dashboard_address=None) as cluster, distributed.Client(cluster) as c:
+                                  dashboard_address="127.0.0.1:0") as cluster, distributed.Client(cluster) as c:
         yield c
 
 
@@ -177,3 +187,28 @@ def test_previously_failed_cancelled_body_keeps_its_shape():
     lazy = se.lambdify([a_], [2 * a_ - 2 * a_, se.sum(2 * a_ - 2 * a_, axis=0)], backend="dask")(np.ones((3, 2)))
     got = dask.compute(*lazy, scheduler="sync")
     assert got[0].shape == (3, 2) and got[1].shape == (2,) and not np.any(got[0])
+
+
+def test_reproducers_of_issue_8_match_evaluate():
+    """The formulas that once failed to compile (test_codegen_reproducers), the data chunked by rows."""
+    r, rng = reproducers, np.random.default_rng(8)
+    values = {r.X: rng.normal(size=(5, 3)), r.A: rng.normal(size=(3, 3)), r.w: rng.normal(size=3),
+              r.x: rng.normal(size=3), r.y: rng.normal(size=5), r.c: 0.7, r.lam: 0.3, r.eps: 0.01}
+    fn = se.lambdify(r.ARGS, list(r.CORPUS.values()), backend="dask")
+    got = dask.compute(*fn(*(chunked(values)[a] for a in r.ARGS)), scheduler="sync")
+    for (name, expr), result in zip(r.CORPUS.items(), got, strict=True):
+        np.testing.assert_allclose(result, se.evaluate(expr, values), rtol=1e-9, atol=1e-12, err_msg=name)
+
+
+def test_whole_matrix_nodes_lower_to_library_calls():
+    """Library calls (the stand-in node classes of test_codegen_reproducers) on Dask arrays."""
+    a_, big, v, u = se.matrix("A", n, n), se.matrix("X", m, n), se.vector("x", n), se.vector("w", n)
+    exprs = [Inverse(a_) @ v, LogSumExp(big, sp.Tuple(1)), se.sum(LogSumExp(big, sp.Tuple(0, 1)) * u)]
+    fn = se.lambdify([a_, big, v, u], exprs, backend="dask")
+    rng = np.random.default_rng(12)
+    a, data, xv, wv = rng.normal(size=(3, 3)) + 3 * np.eye(3), rng.normal(size=(4, 3)), rng.normal(size=3), \
+        rng.normal(size=3)
+    solved, rows, total = dask.compute(*fn(a, da.from_array(data, chunks=(2, 3)), xv, wv), scheduler="sync")
+    np.testing.assert_allclose(solved, np.linalg.solve(a, xv), rtol=1e-10)
+    np.testing.assert_allclose(rows, np.log(np.exp(data).sum(axis=1)), rtol=1e-12)
+    np.testing.assert_allclose(total, np.log(np.exp(data).sum()) * wv.sum(), rtol=1e-12)

@@ -8,9 +8,11 @@ import sys
 import numpy as np
 import pytest
 import sympy as sp
+import test_codegen_reproducers as reproducers
 from hypothesis import given, settings
 from test_codegen import ARGS, CORPUS, NAMES, random_arguments
 from test_codegen_random import compare, expression_sets
+from test_codegen_reproducers import Inverse, LogSumExp
 
 import sympy_einstein as se
 from sympy_einstein.errors import ShapeError
@@ -22,6 +24,14 @@ m, n = sp.symbols("m n", integer=True, positive=True)
 X, w, y = se.matrix("X", m, n), se.vector("w", n), se.vector("y", m)
 lam = se.scalar("lam")
 LOSS = se.sum(se.softplus(X @ w)) - y @ (X @ w) + lam * (w @ w)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def private_cache(tmp_path_factory):
+    """Generated modules go to a temporary cache directory, never the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        yield
 
 
 @pytest.fixture(scope="module")
@@ -210,3 +220,34 @@ def test_previously_failed_cancelled_body_keeps_its_shape(x64):
     a_ = se.matrix("A", 3, 2)
     got = se.lambdify([a_], [2 * a_ - 2 * a_, se.sum(2 * a_ - 2 * a_, axis=0)], backend="jax")(np.ones((3, 2)))
     assert got[0].shape == (3, 2) and got[1].shape == (2,) and not np.any(np.asarray(got[0]))
+
+
+def test_reproducers_of_issue_8_match_evaluate(x64):
+    """The formulas that once failed to compile (test_codegen_reproducers) on the jax backend."""
+    values = reproducer_values()
+    fn = se.lambdify(reproducers.ARGS, list(reproducers.CORPUS.values()), backend="jax")
+    got = fn(*(values[a] for a in reproducers.ARGS))
+    for (name, expr), result in zip(reproducers.CORPUS.items(), got, strict=True):
+        np.testing.assert_allclose(np.asarray(result), se.evaluate(expr, values), rtol=1e-9, atol=1e-12,
+                                   err_msg=name)
+
+
+def reproducer_values():
+    r, rng = reproducers, np.random.default_rng(8)
+    return {r.X: rng.normal(size=(5, 3)), r.A: rng.normal(size=(3, 3)), r.w: rng.normal(size=3),
+            r.x: rng.normal(size=3), r.y: rng.normal(size=5), r.c: 0.7, r.lam: 0.3, r.eps: 0.01}
+
+
+def test_whole_matrix_nodes_lower_to_library_calls(x64):
+    """Library calls (the stand-in node classes of test_codegen_reproducers) print from JAX_CALLS."""
+    n_, m_ = sp.symbols("n m", integer=True, positive=True)
+    a_, big, v, u = se.matrix("A", n_, n_), se.matrix("X", m_, n_), se.vector("x", n_), se.vector("w", n_)
+    exprs = [Inverse(a_) @ v, LogSumExp(big, sp.Tuple(1)), se.sum(LogSumExp(big, sp.Tuple(0, 1)) * u)]
+    fn = se.lambdify([a_, big, v, u], exprs, backend="jax")
+    rng = np.random.default_rng(12)
+    a, data, xv, wv = rng.normal(size=(3, 3)) + 3 * np.eye(3), rng.normal(size=(4, 3)), rng.normal(size=3), \
+        rng.normal(size=3)
+    solved, rows, total = fn(a, data, xv, wv)
+    np.testing.assert_allclose(np.asarray(solved), np.linalg.solve(a, xv), rtol=1e-10)
+    np.testing.assert_allclose(np.asarray(rows), np.log(np.exp(data).sum(axis=1)), rtol=1e-12)
+    np.testing.assert_allclose(float(total), np.log(np.exp(data).sum()) * wv.sum(), rtol=1e-12)

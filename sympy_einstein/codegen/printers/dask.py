@@ -39,7 +39,7 @@ import inspect
 import sympy as sp
 
 from .. import runtime
-from ..calls import LIBRARY
+from ..calls import call_text
 from .base import indent
 from .functional import WholeArrayPrinter, require
 from .scalar import ArrayPrinter
@@ -66,8 +66,8 @@ class DaskPrinter(WholeArrayPrinter):
     def scalar(self, expr, names: dict) -> str:
         return DaskScalarPrinter(names).doprint(sp.sympify(expr))
 
-    def call_text(self, function: str, arguments: list) -> str:
-        return LIBRARY[function].numpy.format(*arguments)
+    def call_text(self, function: str, arguments: list, options=()) -> str:
+        return call_text(function, arguments, options)
 
     def output_text(self, out) -> str:
         return f"da.asarray({self.name(out.value)})"

@@ -60,8 +60,9 @@ class WholeArrayPrinter(KernelPrinter):
         """``expr`` (a SymPy expression of the symbols in ``names``) as whole-array code."""
         raise NotImplementedError
 
-    def call_text(self, function: str, arguments: list) -> str:
-        """The library call ``function`` (a key of :data:`~sympy_einstein.codegen.calls.LIBRARY`)."""
+    def call_text(self, function: str, arguments: list, options=()) -> str:
+        """The library call ``function`` (a key of :data:`~sympy_einstein.codegen.calls.LIBRARY`) of the
+        argument texts, with the step's ``options`` (``(name, value)`` pairs, e.g. ``axes``)."""
         raise NotImplementedError
 
     def output_text(self, out) -> str:
@@ -133,7 +134,7 @@ class WholeArrayPrinter(KernelPrinter):
         return self.comment(step.note) + lets + self.store(step, value, covered)
 
     def _print_Call(self, step) -> list:  # noqa: N802
-        call = self.call_text(step.function, [self.name(a) for a in step.arguments])
+        call = self.call_text(step.function, [self.name(a) for a in step.arguments], getattr(step, "options", ()))
         return self.comment(step.note) + [f"{self.name(step.target)} = {call}"]
 
     def _print_Scale(self, step) -> list:  # noqa: N802

@@ -47,13 +47,14 @@ JAX_CALLS = {
     "log1p": "jnp.log1p({0})",
     "softplus": "jax.nn.softplus({0})",
     "sigmoid": "jax.nn.sigmoid({0})",
-    "solve": "jnp.linalg.solve({0}, {1})",
+    "solve": "jnp.linalg.solve({0}, {1}.reshape(({1}.shape[0], -1))).reshape({1}.shape)",
     "inv": "jnp.linalg.inv({0})",
+    "adjugate": "(jnp.linalg.det({0}) * jnp.linalg.inv({0}))",
     "det": "jnp.linalg.det({0})",
     "slogdet": "jnp.linalg.slogdet({0})[1]",
     "cholesky": "jnp.linalg.cholesky({0})",
-    "logsumexp": "jax.nn.logsumexp({0})",  # over all entries
-    "softmax": "jnp.exp({0} - jax.nn.logsumexp({0}))",
+    "logsumexp": "jax.nn.logsumexp({0}, axis={axes})",
+    "softmax": "jax.nn.softmax({0}, axis={axes})",
 }
 """The JAX form of every entry of :data:`sympy_einstein.codegen.calls.LIBRARY` (same keys; a test
 checks that none is missing)."""
@@ -148,10 +149,10 @@ class JaxPrinter(WholeArrayPrinter):
     def scalar(self, expr, names: dict) -> str:
         return JaxScalarPrinter(names).doprint(sp.sympify(expr))
 
-    def call_text(self, function: str, arguments: list) -> str:
+    def call_text(self, function: str, arguments: list, options=()) -> str:
         if function not in JAX_CALLS:
             raise EinsteinError(f"the jax backend has no form of the library call {function!r}")
-        return JAX_CALLS[function].format(*arguments)
+        return JAX_CALLS[function].format(*arguments, **{name: repr(value) for name, value in options})
 
     def _print_Sliced(self, step) -> list:  # noqa: N802
         """``target = lax.map(slice function, source)``: the slices one at a time, as the IR plans, in
