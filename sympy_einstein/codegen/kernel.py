@@ -102,10 +102,6 @@ class Formula:
         return tuple(access.value for _, access in self.reads)
 
 
-def formula_values(formula) -> tuple:
-    return () if formula is None else formula.values()
-
-
 @dataclass(frozen=True)
 class Step:
     """Base of the step kinds: ``writes`` is the value a step defines or updates, ``note`` its comment."""
@@ -359,4 +355,11 @@ def substitute(item, mapping: dict):
     return item
 
 
-STEPS = (Allocate, Einsum, Contract, Loop, Call, Scale, Mirror, Gram, BlockGram, Sliced)
+def drop_unread(steps, outputs) -> tuple:
+    """``steps`` without those whose value nothing (no later step, no output) reads, last first."""
+    kept, needed = [], set(outputs)
+    for step in reversed(steps):
+        if step.writes in needed:
+            kept.append(step)
+            needed |= set(step.reads_values())
+    return tuple(reversed(kept))

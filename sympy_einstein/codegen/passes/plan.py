@@ -46,6 +46,7 @@ from ..kernel import (
     Sliced,
     Value,
     all_values,
+    drop_unread,
 )
 from ..pairgram import pair_gram
 
@@ -75,7 +76,7 @@ def plan(kernel, hints: dict | None = None):
             steps += _plan_einsum(step, producers, readers, outputs, fresh, hints)
         else:
             steps.append(step)
-    return replace(kernel, steps=_drop_unread(tuple(steps), outputs))
+    return replace(kernel, steps=drop_unread(tuple(steps), outputs))
 
 
 def _readers(kernel) -> dict:
@@ -84,16 +85,6 @@ def _readers(kernel) -> dict:
         for value in step.reads_values():
             found.setdefault(value, []).append(step)
     return found
-
-
-def _drop_unread(steps, outputs) -> tuple:
-    """Steps whose value nobody reads any more (views read through), from the last one back."""
-    kept, needed = [], set(outputs)
-    for step in reversed(steps):
-        if step.writes in needed or isinstance(step, Sliced) and step.target in needed:
-            kept.append(step)
-            needed |= set(step.reads_values())
-    return tuple(reversed(kept))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..kernel import Allocate, Formula, Loop, substitute
+from ..kernel import Allocate, Formula, Loop, drop_unread, substitute
 
 
 def reuse(kernel):
     """``kernel`` with the buffer decisions above."""
     outputs = {out.value for out in kernel.outputs}
     steps = _lazy(_accumulate(kernel.steps, outputs))
-    return replace(kernel, steps=_drop_unread(steps, outputs))
+    return replace(kernel, steps=drop_unread(steps, outputs))
 
 
 def _readers(steps) -> dict:
@@ -85,13 +85,3 @@ def _lazy(steps) -> tuple:
                 if isinstance(step, Loop) and len(set(step.out)) < len(step.out)}
     return tuple(replace(step, fill="lazy") if isinstance(step, Allocate) and step.target in diagonal
                  and step.target.rank > 1 else step for step in steps)
-
-
-def _drop_unread(steps, outputs) -> tuple:
-    kept, needed = [], set(outputs)
-    for step in reversed(steps):
-        if step.writes in needed:
-            kept.append(step)
-            needed |= set(step.reads_values())
-    return tuple(reversed(kept))
-
