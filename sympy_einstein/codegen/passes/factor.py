@@ -1,0 +1,120 @@
+"""Pass 3, factorizations: one per distinct matrix, shared by every solve, inverse and determinant of it.
+
+Each matrix ``A`` that a ``solve``, ``inv``, ``det`` or ``slogdet`` call reads is factored once (a
+``factor`` call: Cholesky when ``A`` is an argument declared symmetric and the matrix passed is
+positive definite, else LU; :mod:`sympy_einstein.codegen.linalg_runtime`); then
+
+- ``solve(A, B)`` becomes ``factor_solve`` against that factorization;
+- ``inv(A)`` that is only multiplied -- every reader a matrix product ``inv(A) @ B``, ``inv(A).T @ B``
+  or ``b @ inv(A)`` (``b`` a vector) -- becomes one ``factor_solve`` per product (scaled after), and
+  the inverse is never formed; any other ``inv(A)`` is ``factor_inverse`` of the factorization;
+- ``slogdet(A)`` and ``det(A)`` read the factorization's diagonal (``factor_logdet``, ``factor_det``).
+
+So the value, gradient and Hessian of ``logdet(S) + x @ inv(S) @ x`` factor ``S`` once. Each call
+keeps its node as ``label`` for the error a singular or non-finite matrix raises at run time.
+
+>>> import sympy as sp, sympy_einstein as se
+>>> from sympy_einstein.codegen.program import build_program
+>>> from sympy_einstein.codegen.lower import lower
+>>> from sympy_einstein.codegen.passes import number, plan
+>>> A, x = se.matrix("A", 3, 3), se.vector("x", 3)
+>>> kernel = factor(plan.plan(number.number(lower(build_program([A, x], [se.logdet(A), se.inv(A) @ x])))))
+>>> [(s.function, s.options) for s in kernel.steps]
+[('factor', (('symmetric', False), ('label', 'logdet(A)'))), ('factor_logdet', ()), ('factor_solve', (('transpose', False), ('label', 'inv(A) @ x')))]
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ...ir.linalg import SymmetricMatrix
+from ..kernel import Access, Call, Contract, Scale, Value, all_steps, all_values, drop_unread
+
+FACTORED = {"solve": "factor_solve", "inv": "factor_inverse", "slogdet": "factor_logdet", "det": "factor_det"}
+
+
+def factor(kernel):
+    """``kernel`` with one factorization per distinct matrix (module docstring)."""
+    calls = [s for s in kernel.steps if isinstance(s, Call) and s.function in FACTORED]
+    if not calls:
+        return kernel
+    first_key = max(v.key for v in all_values(kernel)) + 1
+    matrices = list(dict.fromkeys(s.arguments[0].value for s in calls))
+    packed = {m: Value(first_key + k, "temporary", (m.shape[0] + 1, m.shape[1]), "factor")
+              for k, m in enumerate(matrices)}
+    inverses = {s.target: s.arguments[0].value for s in calls if s.function == "inv"}
+    multiplied = _only_multiplied(kernel, inverses)
+    steps, done = [], set()
+    for step in kernel.steps:
+        if step in calls:
+            matrix = step.arguments[0].value
+            if matrix not in done:
+                done.add(matrix)
+                steps.append(_factor_step(matrix, packed[matrix], step.note))
+            if step.target not in multiplied:
+                steps.append(_factored_call(step, packed[matrix]))
+        elif isinstance(step, Contract) and {step.a.access.value, step.b.access.value} & multiplied:
+            inverse, rhs, transpose = _inverse_read(step, inverses)
+            steps += _solve_product(step, packed[inverses[inverse]], rhs, transpose)
+        else:
+            steps.append(step)
+    return replace(kernel, steps=drop_unread(tuple(steps), {out.value for out in kernel.outputs}))
+
+
+def _factor_step(matrix, target, note) -> Call:
+    symmetric = isinstance(matrix.symbol, SymmetricMatrix) and matrix.role == "argument"
+    return Call(target, "factor", (Access(matrix, "ab"),), (("symmetric", symmetric), ("label", note)),
+                note=f"factorization of the matrix of {note}")
+
+
+def _factored_call(step, packed) -> Call:
+    source = Access(packed, "ab")
+    if step.function == "solve":
+        options = (("transpose", False), ("label", step.note))
+        return Call(step.target, "factor_solve", (source,) + step.arguments[1:], options, note=step.note)
+    if step.function == "inv":
+        return Call(step.target, "factor_inverse", (source,), (("label", step.note),), note=step.note)
+    return Call(step.target, FACTORED[step.function], (source,), note=step.note)
+
+
+def _only_multiplied(kernel, inverses) -> set:
+    """The inverses whose every reader is a top-level product a solve can compute (not an output)."""
+    readers = {}
+    for step in all_steps(kernel.steps):
+        for value in step.reads_values():
+            readers.setdefault(value, []).append(step)
+    outputs = {out.value for out in kernel.outputs}
+    top = set(kernel.steps)
+    return {v for v in inverses if v not in outputs and readers.get(v)
+            and all(step in top and _inverse_read(step, inverses) for step in readers[v])}
+
+
+def _inverse_read(step, inverses):
+    """``(inverse, right-hand side access, transpose)`` when ``step`` is a product of one inverse that a
+    solve computes: ``inv(A) @ B`` or ``inv(A).T @ B`` (``B`` read as it is stored), or ``b @ inv(A)``
+    (``b`` a vector); else ``None``."""
+    if not isinstance(step, Contract):
+        return None
+    a, b = step.a, step.b
+    if a.access.value in inverses and b.access.value not in inverses and _plain(a) and _straight(b):
+        return a.access.value, b.access, a.access.letters != a.first + a.second
+    if b.access.value in inverses and a.access.value not in inverses and not a.first and _plain(b) \
+            and _straight(a) and a.access.value.rank == 1:
+        return b.access.value, a.access, b.access.letters == b.first + b.second
+    return None
+
+
+def _plain(matrix) -> bool:
+    return len(matrix.first) == 1 and len(matrix.second) == 1 and matrix.how == "view"
+
+
+def _straight(matrix) -> bool:
+    letters = matrix.access.letters
+    return letters == matrix.first + matrix.second and matrix.how == "view" and len(set(letters)) == len(letters)
+
+
+def _solve_product(step, packed, rhs, transpose) -> list:
+    """``step`` (a product of an inverse) as a solve against the factorization of its matrix, scaled after."""
+    target = step.target.value
+    call = Call(target, "factor_solve", (Access(packed, "ab"), rhs), (("transpose", transpose), ("label", step.note)),
+                note=step.note)
+    return [call] if step.scale is None else [call, Scale(target, step.scale)]
