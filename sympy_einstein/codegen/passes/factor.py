@@ -19,8 +19,8 @@ keeps its node as ``label`` for the error a singular or non-finite matrix raises
 >>> from sympy_einstein.codegen.passes import number, plan
 >>> A, x = se.matrix("A", 3, 3), se.vector("x", 3)
 >>> kernel = factor(plan.plan(number.number(lower(build_program([A, x], [se.logdet(A), se.inv(A) @ x])))))
->>> [(s.function, s.options) for s in kernel.steps]
-[('factor', (('symmetric', False), ('label', 'logdet(A)'))), ('factor_logdet', ()), ('factor_solve', (('transpose', False), ('label', 'inv(A) @ x')))]
+>>> [s.function for s in kernel.steps], kernel.steps[2].options
+(['factor', 'factor_logdet', 'factor_solve'], (('transpose', False), ('label', 'inv(A)')))
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def factor(kernel):
     matrices = list(dict.fromkeys(s.arguments[0].value for s in calls))
     packed = {m: Value(first_key + k, "temporary", (m.shape[0] + 1, m.shape[1]), "factor")
               for k, m in enumerate(matrices)}
-    inverses = {s.target: s.arguments[0].value for s in calls if s.function == "inv"}
+    inverses = {s.target: s for s in calls if s.function == "inv"}
     multiplied = _only_multiplied(kernel, inverses)
     steps, done = [], set()
     for step in kernel.steps:
@@ -54,7 +54,8 @@ def factor(kernel):
                 steps.append(_factored_call(step, packed[matrix]))
         elif isinstance(step, Contract) and {step.a.access.value, step.b.access.value} & multiplied:
             inverse, rhs, transpose = _inverse_read(step, inverses)
-            steps += _solve_product(step, packed[inverses[inverse]], rhs, transpose)
+            call = inverses[inverse]
+            steps += _solve_product(step, packed[call.arguments[0].value], rhs, transpose, call.note)
         else:
             steps.append(step)
     return replace(kernel, steps=drop_unread(tuple(steps), {out.value for out in kernel.outputs}))
@@ -112,9 +113,9 @@ def _straight(matrix) -> bool:
     return letters == matrix.first + matrix.second and matrix.how == "view" and len(set(letters)) == len(letters)
 
 
-def _solve_product(step, packed, rhs, transpose) -> list:
+def _solve_product(step, packed, rhs, transpose, label) -> list:
     """``step`` (a product of an inverse) as a solve against the factorization of its matrix, scaled after."""
     target = step.target.value
-    call = Call(target, "factor_solve", (Access(packed, "ab"), rhs), (("transpose", transpose), ("label", step.note)),
+    call = Call(target, "factor_solve", (Access(packed, "ab"), rhs), (("transpose", transpose), ("label", label)),
                 note=step.note)
     return [call] if step.scale is None else [call, Scale(target, step.scale)]
