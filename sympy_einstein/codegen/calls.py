@@ -59,7 +59,7 @@ LIBRARY = {
     # one checked factorization per distinct matrix (passes/factor.py; helpers in linalg_runtime.py)
     "factor": Library("_factor({0}, {symmetric}, {label})", rank=2, options=("symmetric", "label")),
     "factor_solve": Library("_factor_solve({0}, {1}, {transpose}, {label})", options=("transpose", "label")),
-    "factor_inverse": Library("_factor_inverse({0}, {label})", rank=2, options=("label",)),
+    "factor_inverse": Library("_factor_inverse({0}, {transpose}, {label})", rank=2, options=("transpose", "label")),
     "factor_logdet": Library("_factor_logdet({0})", rank=0),
     "factor_det": Library("_factor_det({0})", rank=0),
     # log sum exp over axes, shifted by the largest entry (no overflow)

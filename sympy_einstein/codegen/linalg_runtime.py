@@ -66,9 +66,9 @@ def _factor_solve(packed, rhs, transpose, label):
     return lu_solve((packed[:n], pivots), b, trans=1 if transpose else 0, check_finite=False).reshape(np.shape(rhs))
 
 
-def _factor_inverse(packed, label):
-    """``inv(A)`` from the packed factorization of ``A``."""
-    return _factor_solve(packed, np.eye(packed.shape[1], dtype=packed.dtype), False, label)
+def _factor_inverse(packed, transpose, label):
+    """``inv(A)`` (``inv(A).T`` when ``transpose``) from the packed factorization of ``A``."""
+    return _factor_solve(packed, np.eye(packed.shape[1], dtype=packed.dtype), transpose, label)
 
 
 def _factor_logdet(packed):

@@ -10,7 +10,13 @@ positive definite, else LU; :mod:`sympy_einstein.codegen.linalg_runtime`); then
   the inverse is never formed; any other ``inv(A)`` is ``factor_inverse`` of the factorization;
 - ``slogdet(A)`` and ``det(A)`` read the factorization's diagonal (``factor_logdet``, ``factor_det``).
 
-So the value, gradient and Hessian of ``logdet(S) + x @ inv(S) @ x`` factor ``S`` once. Each call
+Matrices are compared by what they compute, not by their node: each elementwise loop's body is
+expanded through the elementwise loops it reads (a few levels, over placeholders for the other
+values), so two spellings of one kernel matrix (``exp(-theta D) + I/10`` from the value and the same
+sum with ``theta`` broadcast from a derivative) share a factorization, and a matrix equal to the
+transpose of another (``solve(K.T, .)`` of a reverse rule) uses its factorization transposed (arrays
+written only on their diagonal and declared symmetric arguments are symmetric). So the value, gradient
+and Hessian of ``logdet(S) + x @ inv(S) @ x`` or of a Gaussian-process likelihood factor once. Each call
 keeps its node as ``label`` for the error a singular or non-finite matrix raises at run time.
 
 >>> import sympy as sp, sympy_einstein as se
@@ -26,8 +32,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import sympy as sp
+
 from ...ir.linalg import SymmetricMatrix
-from ..kernel import Access, Call, Contract, Scale, Value, all_steps, all_values, drop_unread
+from ..kernel import Access, Call, Contract, Gram, Loop, Scale, Value, all_steps, all_values, drop_unread
 
 FACTORED = {"solve": "factor_solve", "inv": "factor_inverse", "slogdet": "factor_logdet", "det": "factor_det"}
 
@@ -38,24 +46,25 @@ def factor(kernel):
     if not calls:
         return kernel
     first_key = max(v.key for v in all_values(kernel)) + 1
-    matrices = list(dict.fromkeys(s.arguments[0].value for s in calls))
+    same = _same_matrices(kernel, list(dict.fromkeys(s.arguments[0].value for s in calls)))
     packed = {m: Value(first_key + k, "temporary", (m.shape[0] + 1, m.shape[1]), "factor")
-              for k, m in enumerate(matrices)}
+              for k, m in enumerate(dict.fromkeys(m for m, _ in same.values()))}
     inverses = {s.target: s for s in calls if s.function == "inv"}
     multiplied = _only_multiplied(kernel, inverses)
     steps, done = [], set()
     for step in kernel.steps:
         if step in calls:
-            matrix = step.arguments[0].value
+            matrix, flipped = same[step.arguments[0].value]
             if matrix not in done:
                 done.add(matrix)
                 steps.append(_factor_step(matrix, packed[matrix], step.note))
             if step.target not in multiplied:
-                steps.append(_factored_call(step, packed[matrix]))
+                steps.append(_factored_call(step, packed[matrix], flipped))
         elif isinstance(step, Contract) and {step.a.access.value, step.b.access.value} & multiplied:
             inverse, rhs, transpose = _inverse_read(step, inverses)
             call = inverses[inverse]
-            steps += _solve_product(step, packed[call.arguments[0].value], rhs, transpose, call.note)
+            matrix, flipped = same[call.arguments[0].value]
+            steps += _solve_product(step, packed[matrix], rhs, transpose != flipped, call.note)
         else:
             steps.append(step)
     return replace(kernel, steps=drop_unread(tuple(steps), {out.value for out in kernel.outputs}))
@@ -67,13 +76,13 @@ def _factor_step(matrix, target, note) -> Call:
                 note=f"factorization of the matrix of {note}")
 
 
-def _factored_call(step, packed) -> Call:
+def _factored_call(step, packed, transpose: bool) -> Call:
+    """``step`` reading the factorization of its matrix (of its transpose when ``transpose``)."""
     source = Access(packed, "ab")
-    if step.function == "solve":
-        options = (("transpose", False), ("label", step.note))
-        return Call(step.target, "factor_solve", (source,) + step.arguments[1:], options, note=step.note)
-    if step.function == "inv":
-        return Call(step.target, "factor_inverse", (source,), (("label", step.note),), note=step.note)
+    if step.function in ("solve", "inv"):
+        options = (("transpose", transpose), ("label", step.note))
+        function = "factor_solve" if step.function == "solve" else "factor_inverse"
+        return Call(step.target, function, (source,) + step.arguments[1:], options, note=step.note)
     return Call(step.target, FACTORED[step.function], (source,), note=step.note)
 
 
@@ -119,3 +128,80 @@ def _solve_product(step, packed, rhs, transpose, label) -> list:
     call = Call(target, "factor_solve", (Access(packed, "ab"), rhs), (("transpose", transpose), ("label", label)),
                 note=step.note)
     return [call] if step.scale is None else [call, Scale(target, step.scale)]
+
+
+# which matrices are equal (or transposes of each other) ------------------------------------------------
+
+DEPTH = 6  # levels of elementwise loops expanded into a matrix's key; deeper ones stay placeholders
+
+
+def _same_matrices(kernel, matrices) -> dict:
+    """``{matrix: (representative, transposed)}``: the first matrix with an equal key, or whose key is
+    the transpose of this one's."""
+    keys = _keys(kernel, set(matrices))
+    x0, x1 = _letter("a"), _letter("b")
+    found, result = {}, {}
+    for matrix in matrices:
+        key = keys.get(matrix, _leaf(matrix, "ab", set()))
+        flipped = _canonical(key.xreplace({x0: x1, x1: x0}), keys["symmetric"])
+        if key in found:
+            result[matrix] = (found[key], False)
+        elif flipped in found:
+            result[matrix] = (found[flipped], True)
+        else:
+            found[key] = matrix
+            result[matrix] = (matrix, False)
+    return result
+
+
+def _keys(kernel, matrices) -> dict:
+    """Each elementwise loop's value as an expression over letters ``a, b, ..`` (its target's axes) and
+    placeholders ``v<key>(letters)`` for the values it reads, expanded ``DEPTH`` levels deep."""
+    symmetric = {f"v{v.key}" for v in kernel.arguments if isinstance(v.symbol, SymmetricMatrix)}
+    symmetric |= {f"v{s.target.value.key}" for s in kernel.steps if isinstance(s, Loop)
+                  and s.target.value.rank == 2 and len(set(s.target.letters)) == 1}
+    keys, depth = {"symmetric": symmetric}, {}
+    for step in kernel.steps:
+        if isinstance(step, Gram):  # X^T diag(w) X: named by its operands (two equal ones are one), symmetric
+            name = "gram_" + "_".join(str(v.key) for v in (step.x,) + tuple(step.weights))
+            symmetric.add(name)
+            keys[step.target], depth[step.target] = sp.Function(name)(_letter("a"), _letter("b")), 0
+        if not _elementwise(step):
+            continue
+        letters = {c: _letter("abcdefgh"[k]) for k, c in enumerate(step.target.letters)}
+        binding, levels = {}, [0]
+        for symbol, access in step.body.reads:
+            inner = keys.get(access.value) if depth.get(access.value, DEPTH) < DEPTH else None
+            if inner is None:
+                binding[symbol] = _leaf(access.value, access.letters, symmetric, letters)
+                continue
+            own = {_letter("abcdefgh"[k]): letters.get(c, sp.Symbol(c)) for k, c in enumerate(access.letters)}
+            binding[symbol] = inner.xreplace(own)
+            levels.append(depth[access.value] + 1)
+        expr = step.body.expr if step.scale is None else step.body.expr * step.scale.expr
+        keys[step.target.value] = _canonical(expr.xreplace(binding), symmetric)
+        depth[step.target.value] = max(levels)
+    return keys
+
+
+def _elementwise(step) -> bool:
+    return isinstance(step, Loop) and not step.summed and not step.accumulate and not step.body.lets \
+        and len(set(step.target.letters)) == len(step.target.letters) == step.target.value.rank
+
+
+def _letter(c: str) -> sp.Symbol:
+    return sp.Symbol(f"_axis_{c}")
+
+
+def _leaf(value, letters: str, symmetric: set, names=None):
+    names = names or {}
+    axes = [names.get(c, _letter(c)) for c in letters]
+    if f"v{value.key}" in symmetric:
+        axes = sorted(axes, key=str)
+    return sp.Function(f"v{value.key}")(*axes) if axes else sp.Symbol(f"v{value.key}")
+
+
+def _canonical(expr, symmetric: set):
+    """``expr`` with the axes of every symmetric placeholder sorted."""
+    return expr.replace(lambda e: isinstance(e, sp.core.function.AppliedUndef) and e.func.__name__ in symmetric,
+                        lambda e: e.func(*sorted(e.args, key=str)))
