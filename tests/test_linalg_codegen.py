@@ -183,6 +183,23 @@ def test_an_inverse_only_multiplied_is_a_solve():
     assert count(fn.source, "_factor_inverse(") == 1 and count(fn.source, "_factor(") == 1
 
 
+def test_a_transposed_matrix_reads_the_factorization_transposed():
+    bindings = data(6)
+    exprs = [se.solve(A, b), se.solve(A.T, b), se.logdet(A.T), se.gradient(x @ se.solve(A, b), A), se.inv(A.T)]
+    fn = compare([A, b, x], exprs, bindings)
+    assert count(fn.source, "_factor(") == 1
+    assert count(fn.source, ", True, 'solve(A.T, b)')") == 1
+
+
+def test_hostile_matrix_names_reach_the_error_as_text():
+    name = "q'\"\n}{0}"
+    bad = se.matrix(name, 2, 2)
+    fn = se.lambdify([bad], [se.inv(bad)], backend="numpy")
+    with pytest.raises(BindingError, match="singular") as error:
+        fn(np.zeros((2, 2)))
+    assert name.replace("\n", " ") in str(error.value) or name in str(error.value)
+
+
 def test_indefinite_symmetric_matrix_falls_back_to_lu():
     P = se.matrix("P", 3, 3, symmetric=True)  # noqa: N806 -- a matrix
     v = se.vector("v", 3)
