@@ -27,7 +27,8 @@ from ..functions import sigmoid, softplus
 @dataclass(frozen=True)
 class Library:
     """``numpy``: the call as a format template over the arguments ``{0}, {1}, ..`` and the
-    ``options`` (attributes of the node, e.g. ``axes``, formatted with ``repr``); ``elementwise``: a
+    ``options`` (attributes of the node, e.g. ``axes``, or set by a pass, e.g. ``label``: the node as
+    text for error messages; formatted with ``repr``, so user text is a literal); ``elementwise``: a
     ufunc; ``rank``: the result's rank when not elementwise (``None``: the rank of the node)."""
 
     numpy: str
@@ -51,10 +52,16 @@ LIBRARY = {
     # solve(A, B) over the first axis of B, whatever its order
     "solve": Library("np.linalg.solve({0}, {1}.reshape(({1}.shape[0], -1))).reshape({1}.shape)"),
     "inv": Library("np.linalg.inv({0})", rank=2),
-    "adjugate": Library("(np.linalg.det({0}) * np.linalg.inv({0}))", rank=2),
+    "adjugate": Library("_adjugate({0}, {label})", rank=2, options=("label",)),
     "det": Library("np.linalg.det({0})", rank=0),
     "slogdet": Library("np.linalg.slogdet({0})[1]", rank=0),
     "cholesky": Library("np.linalg.cholesky({0})", rank=2),
+    # one checked factorization per distinct matrix (passes/factor.py; helpers in linalg_runtime.py)
+    "factor": Library("_factor({0}, {symmetric}, {label})", rank=2, options=("symmetric", "label")),
+    "factor_solve": Library("_factor_solve({0}, {1}, {transpose}, {label})", options=("transpose", "label")),
+    "factor_inverse": Library("_factor_inverse({0}, {transpose}, {label})", rank=2, options=("transpose", "label")),
+    "factor_logdet": Library("_factor_logdet({0})", rank=0),
+    "factor_det": Library("_factor_det({0})", rank=0),
     # log sum exp over axes, shifted by the largest entry (no overflow)
     "logsumexp": Library("(np.log(np.sum(np.exp({0} - np.max({0}, axis={axes}, keepdims=True)), axis={axes}))"
                          " + np.max({0}, axis={axes}))", options=("axes",)),

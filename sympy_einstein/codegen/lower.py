@@ -165,7 +165,8 @@ def _lower_node(program, node, made, values, flat) -> list:
     function = call_of(node)
     if function is not None:
         operands = tuple(Access(made[k], LETTERS[:made[k].rank]) for k in program.operands(node))
-        options = tuple((name, tuple(getattr(node, name))) for name in LIBRARY[function].options)
+        options = tuple((name, _short(node) if name == "label" else tuple(getattr(node, name)))
+                        for name in LIBRARY[function].options)
         return [Call(target, function, operands, options, note=_short(node))]
     if isinstance(node, EinsteinProduct):
         return _lower_product(program, flat, made, values, target)

@@ -161,3 +161,9 @@ def jitted_helpers():
         except RuntimeError:  # no writable cache location for this file: compile without caching
             _JITTED.extend(numba.njit(cache=False)(f) for f in functions)
     return tuple(_JITTED)
+
+
+# checked matrix factorizations (calls.py's factor* entries), imported and exported like the checks above
+from .linalg_runtime import LINALG, _adjugate, _factor, _factor_det, _factor_inverse, _factor_logdet, _factor_solve  # noqa: E402,F401,I001
+
+FUNCTIONS = FUNCTIONS + LINALG
