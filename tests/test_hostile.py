@@ -1,0 +1,117 @@
+"""Hostile input (issue 13): nothing hangs, nothing aborts, no nonsense passes a check.
+
+The "previously failed" sections keep every input of the fuzzing report that opened the issue; each
+must give a clear error (an EinsteinError naming the position, option or argument) or the right answer.
+"""
+import math
+
+import pytest
+import sympy as sp
+
+import sympy_einstein as se
+from sympy_einstein.errors import DomainError
+from sympy_einstein.parsing import ParseError
+from sympy_einstein.parsing.syntax import MAX_INPUT_LENGTH, MAX_NESTING, MAX_NUMBER_LENGTH, parse_program, tokenize
+
+# ---------------------------------------------------------------------------------------------
+# previously failed: the parser
+
+
+@pytest.mark.parametrize("text, message", [
+    ("1e999999999*x", "too large: it overflows a 64-bit float"),
+    ("1e10000000*x", "too large"),
+    ("2e308*x", "too large"),
+    ("1e-400*x", "too small"),
+    ("0." + "1" * 5000 + "*x", f"at most {MAX_NUMBER_LENGTH} are allowed"),
+    ("1" * 5000 + "*x", f"at most {MAX_NUMBER_LENGTH} are allowed"),
+])
+def test_number_literals_are_bounded(text, message):
+    with pytest.raises(ParseError, match=message) as caught:
+        se.parse(text)
+    assert (caught.value.line, caught.value.column) == (1, 1)
+
+
+def test_largest_and_smallest_literals_are_exact():
+    assert se.parse("1e308") == sp.Integer(10) ** 308
+    assert se.parse("1" * 300) == sp.Integer("1" * 300)
+    assert se.parse("1e-300") == sp.Rational(1, 10 ** 300)
+
+
+@pytest.mark.parametrize("text", [
+    "(" * 124 + "x" + ")" * 124,                      # parentheses add no depth
+    "(" * 4000 + "x" + ")" * 4000,
+    " + ".join(["x"] * 495),                          # a long sum is one level
+    " - ".join(f"x{k}" for k in range(1000)),
+    "-" * 40 + "x",
+    "exp(" * 30 + "x" + ")" * 30,
+    "x" + "'" * 60,
+])
+def test_deep_or_long_formulas_parse_at_the_default_recursion_limit(text):
+    expr = se.parse(text)
+    assert isinstance(expr, sp.Basic)
+
+
+def test_long_sum_has_every_term():
+    expr = se.parse(" + ".join(f"x{k}" for k in range(200)) + " - 1")
+    assert len(expr.terms) == 201
+    assert expr.terms[0].name == "x0" and expr.terms[199].name == "x199"
+
+
+@pytest.mark.parametrize("text, column", [
+    ("-" * 493 + "x", 493 - MAX_NESTING + 1),  # the sign that makes 101 levels, counted from the inside
+    ("exp(" * 110 + "x" + ")" * 110, 4 * (110 - MAX_NESTING) + 1),
+    ("x" + ".*x" * 200, 3 * MAX_NESTING - 1),
+])
+def test_nesting_beyond_the_limit_is_a_parse_error_at_its_position(text, column):
+    with pytest.raises(ParseError, match=f"nests operations more than {MAX_NESTING} deep") as caught:
+        se.parse(text)
+    assert (caught.value.line, caught.value.column) == (1, column)
+
+
+@pytest.mark.parametrize("text", ["\n" * 100_000 + "x", "\n" * 400_000 + "x", "x+" * 500_000 + "x"])
+def test_oversized_input_is_a_parse_error_naming_the_position(text):
+    with pytest.raises(ParseError, match=f"at most {MAX_INPUT_LENGTH} are allowed") as caught:
+        se.parse(text)
+    assert caught.value.line >= 1 and caught.value.column >= 1
+
+
+def test_tokenizer_is_linear_up_to_the_limit():
+    text = "\n" * (MAX_INPUT_LENGTH - 1) + "x"
+    assert len(tokenize(text)) == MAX_INPUT_LENGTH + 1
+    assert len(parse_program(text)) == 1
+
+
+@pytest.mark.parametrize("text, where, subexpression", [
+    ("x/0", (1, 2), "x / 0"),
+    ("log(0)", (1, 1), "log(0)"),
+    ("sum(x/0)", (1, 6), "x / 0"),
+    ("0/0 + x", (1, 2), "0 / 0"),
+    ("0^-1*x", (1, 2), "0^-1"),
+    ("x.^(1/0)", (1, 6), "1 / 0"),
+])
+def test_undefined_constants_are_parse_errors_naming_the_subexpression(text, where, subexpression):
+    with pytest.raises(ParseError, match="is not a finite number") as caught:
+        se.parse(text)
+    assert (caught.value.line, caught.value.column) == where
+    assert subexpression in str(caught.value)
+
+
+@pytest.mark.parametrize("build", [
+    lambda x: x / 0,
+    lambda x: x * sp.zoo,
+    lambda x: x + sp.nan,
+    lambda x: x ** sp.oo,
+    lambda x: se.elementwise(lambda t: t / 0, x),
+    lambda x: se.log(sp.Integer(0)),
+    lambda x: se.elementwise(lambda s, t: s * sp.log(t), x, 0),
+])
+def test_builders_reject_undefined_constants(build):
+    with pytest.raises(DomainError, match="is not a finite number"):
+        build(se.vector("x", 3))
+
+
+def test_finite_constants_still_build():
+    x = se.vector("x", 3)
+    assert (x / 2).coefficient == sp.Rational(1, 2)
+    assert se.log(sp.Integer(1)) == 0
+    assert math.isclose(float(se.parse("exp(-700)")), math.exp(-700))
