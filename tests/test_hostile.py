@@ -115,3 +115,62 @@ def test_finite_constants_still_build():
     assert (x / 2).coefficient == sp.Rational(1, 2)
     assert se.log(sp.Integer(1)) == 0
     assert math.isclose(float(se.parse("exp(-700)")), math.exp(-700))
+
+
+# ---------------------------------------------------------------------------------------------
+# previously failed: the command line
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["x'*x", "--order", "99999999999999999999"], "argument --order: must be from 1 to 6"),
+    (["sum(tanh(A*x))", "--order", "20"], "argument --order: must be from 1 to 6, not 20"),
+    (["x'*x", "--order", "two"], "argument --order: expected an integer"),
+    (["x'*x", "--seed", "-1"], "argument --seed: must be 0 or more, not -1"),
+    (["x'*x", "--tol", "nan"], "argument --tol: must be a finite number above 0, not nan"),
+    (["x'*x", "--tol", "-1"], "argument --tol: must be a finite number above 0"),
+    (["x'*x", "--tol", "inf"], "argument --tol: must be a finite number above 0"),
+    (["x'*x", "--tol", "0"], "argument --tol: must be a finite number above 0"),
+    (["x'*x", "--bench", "10000000000000"], "--bench 10000000000000: x would have"),
+    (["x'*A*x", "--bench", "20000", "--wrt", "x", "--order", "2"], "--bench 20000: A would have"),
+    (["x'*x", "--frobnicate"], "unrecognized arguments: --frobnicate"),
+    (["x'*x", "--format", "html"], "argument --format: invalid choice"),
+    ([], "the following arguments are required: formula"),
+    (["x/0", "--check"], "line 1, column 2: x / 0 is not a finite number"),
+])
+def test_bad_options_are_one_line_errors_with_status_2(capsys, argv, message):
+    from sympy_einstein.cli import main
+    status = main(argv)
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    assert err.startswith("sympy-einstein: error: ") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("formula, problem", [
+    ("sum(log(-exp(x)))", "the value f is not finite"),
+    ("sum(sqrt(-exp(x)))", "the value f is not finite"),
+    ("sum(x)*log(-1)", "is not real"),
+])
+def test_check_fails_when_no_random_point_is_finite_and_real(capsys, formula, problem):
+    from sympy_einstein.cli import CHECK_ATTEMPTS, main
+    status = main([formula, "--check"])
+    out, _ = capsys.readouterr()
+    assert status == 1
+    assert "check failed: " in out and problem in out and f"each of {CHECK_ATTEMPTS} random points" in out
+    assert "max relative error" not in out
+
+
+def test_check_retries_other_points(monkeypatch):
+    from sympy_einstein import cli
+    calls = []
+    real = cli._check_at
+
+    def fail_twice(*args):
+        calls.append(1)
+        if len(calls) <= 2:
+            raise cli.CheckError("df/dx is not finite")
+        return real(*args)
+
+    monkeypatch.setattr(cli, "_check_at", fail_twice)
+    f, symbols, derivatives = cli.derive("x'*A*x", ["x"])
+    assert cli.check(f, symbols, derivatives) < 1e-6 and len(calls) == 3
