@@ -5,11 +5,12 @@ must give a clear error (an EinsteinError naming the position, option or argumen
 """
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 
 import sympy_einstein as se
-from sympy_einstein.errors import DomainError
+from sympy_einstein.errors import BindingError, DomainError
 from sympy_einstein.parsing import ParseError
 from sympy_einstein.parsing.syntax import MAX_INPUT_LENGTH, MAX_NESTING, MAX_NUMBER_LENGTH, parse_program, tokenize
 
@@ -174,3 +175,61 @@ def test_check_retries_other_points(monkeypatch):
     monkeypatch.setattr(cli, "_check_at", fail_twice)
     f, symbols, derivatives = cli.derive("x'*A*x", ["x"])
     assert cli.check(f, symbols, derivatives) < 1e-6 and len(calls) == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# previously failed: evaluate
+
+
+def _x_and_data():
+    x = se.vector("x", 2)
+    return x, {x: [1.0, 2.0]}
+
+
+@pytest.mark.parametrize("constant, value", [
+    (se.relu(sp.log(5)), math.log(5)),
+    (se.relu(sp.pi), math.pi),
+    (se.relu(-sp.pi), 0.0),
+    (se.softplus(sp.sqrt(2)), math.log1p(math.exp(math.sqrt(2)))),
+    (se.softplus(sp.pi), math.log1p(math.exp(math.pi))),
+    (se.sigmoid(sp.E), 1 / (1 + math.exp(-math.e))),
+])
+def test_constants_of_elementwise_functions_evaluate_as_the_generated_code(constant, value):
+    x, data = _x_and_data()
+    expr = constant * se.sum(x)
+    assert math.isclose(se.evaluate(expr, data), 3 * value, rel_tol=1e-12)
+    compiled = se.lambdify([x], expr, backend="numpy")
+    assert math.isclose(float(compiled(np.array(data[x]))), 3 * value, rel_tol=1e-12)
+
+
+@pytest.mark.parametrize("value", [10 ** 400, -(10 ** 400), 2 ** 1100])
+def test_scalar_arguments_that_overflow_are_binding_errors(value):
+    x, data = _x_and_data()
+    c = sp.Symbol("c")
+    with pytest.raises(BindingError, match="the scalar c is too large for a 64-bit float"):
+        se.evaluate(c * se.sum(x), {**data, c: value})
+
+
+def test_array_entries_that_overflow_are_binding_errors():
+    x, _ = _x_and_data()
+    with pytest.raises(BindingError, match="the value of x .* too large for a 64-bit float"):
+        se.evaluate(se.sum(x), {x: [10 ** 400, 1]})
+
+
+def _chain(layers: int, shared: bool):
+    """``z = tanh(A @ z) + z`` (``shared``: each layer uses z twice) or ``+ x``, ``layers`` times."""
+    n = sp.Symbol("n", integer=True, positive=True)
+    a, x = se.matrix("A", n, n), se.vector("x", n)
+    z = x
+    for _ in range(layers):
+        z = se.tanh(a @ z) + (z if shared else x)
+    return z, a, x
+
+
+def test_a_1000_layer_chain_evaluates_at_the_default_recursion_limit():
+    z, a, x = _chain(1000, shared=True)
+    data = {a: 0.1 * np.eye(3), x: np.ones(3)}
+    reference = np.ones(3)
+    for _ in range(1000):
+        reference = np.tanh(0.1 * reference) + reference
+    assert np.allclose(se.evaluate(z, data), reference)
