@@ -106,7 +106,8 @@ def numpy_lambdify(variables, body):
     """
     printer = _ElementwisePrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
                                    "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
-    return sp.lambdify(list(variables), body, modules=[NUMPY_FUNCTIONS, "numpy"], printer=printer)
+    with sp.evaluate(False):  # lambdify renames the variables: re-evaluating tanh(tanh(...)) can be exponential
+        return sp.lambdify(list(variables), body, modules=[NUMPY_FUNCTIONS, "numpy"], printer=printer)
 
 
 @functools.lru_cache(maxsize=4096)

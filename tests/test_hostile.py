@@ -233,3 +233,41 @@ def test_a_1000_layer_chain_evaluates_at_the_default_recursion_limit():
     for _ in range(1000):
         reference = np.tanh(0.1 * reference) + reference
     assert np.allclose(se.evaluate(z, data), reference)
+
+
+# ---------------------------------------------------------------------------------------------
+# deep expressions print at the default recursion limit
+
+
+@pytest.fixture(scope="module")
+def deep_chain():
+    return _chain(1000, shared=False)[0]
+
+
+def test_str_of_a_1000_layer_chain(deep_chain):
+    text = str(deep_chain)
+    assert text.count("tanh(") == 1000 and text.startswith("tanh(A @ (tanh(A @ ") and text.endswith(")) + x")
+
+
+@pytest.mark.parametrize("notation", ["einstein", "index"])
+def test_latex_of_a_1000_layer_chain(deep_chain, notation):
+    text = se.latex(deep_chain, notation=notation)
+    assert text.count(r"\tanh") == 1000
+
+
+def test_pretty_of_a_200_layer_chain():
+    text = sp.pretty(_chain(200, shared=False)[0], wrap_line=False)
+    assert text.count("tanh") == 200
+
+
+def test_nested_functions_print_and_evaluate():
+    f, symbols = se.parse("sum(" + "tanh(" * 12 + "x" + ")" * 12 + ")", return_symbols=True)
+    x = symbols["x"]
+    gradient = sp.diff(f, x)
+    for text in (str(gradient), sp.pretty(gradient), se.latex(gradient), se.latex(gradient, notation="index")):
+        assert "tanh" in text
+    data = np.array([0.3, -0.2])
+    value, step = data, np.ones(2)
+    for _ in range(12):
+        value, step = np.tanh(value), step * (1 - np.tanh(value) ** 2)
+    assert np.allclose(se.evaluate(gradient, {x: data}), step)

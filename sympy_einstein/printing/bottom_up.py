@@ -34,6 +34,7 @@ def bottom_up(form, precedence=None):
         if memo is None:
             memo = {}
             setattr(printer, attribute, memo)
+            fresh_caches(precedence)
             for node in hash_bottom_up(expr)[:-1]:
                 if precedence is not None:
                     precedence(node)
@@ -45,3 +46,18 @@ def bottom_up(form, precedence=None):
         return copy.copy(memo[expr])  # pretty forms are objects: a caller may change its copy
 
     return print_node
+
+
+def fresh_caches(*functions) -> None:
+    """Empty the printers' node caches (and those of ``functions``) before printing an expression.
+
+    A cache lookup compares a node with an equal one cached earlier, and SymPy compares two equal
+    trees built apart by recursing over their whole depth; within one expression, nodes are hashed
+    bottom-up and equal subtrees are mostly the same object, which compares at once.
+
+    >>> fresh_caches()
+    """
+    from .forms import classify
+    for function in (classify, *functions):
+        if hasattr(function, "cache_clear"):
+            function.cache_clear()
