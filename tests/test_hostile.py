@@ -43,13 +43,20 @@ def test_largest_and_smallest_literals_are_exact():
     "(" * 4000 + "x" + ")" * 4000,
     " + ".join(["x"] * 495),                          # a long sum is one level
     " - ".join(f"x{k}" for k in range(1000)),
-    "-" * 40 + "x",
+    "-" * 493 + "x",                                  # repeated signs are one level
     "exp(" * 30 + "x" + ")" * 30,
     "x" + "'" * 60,
 ])
 def test_deep_or_long_formulas_parse_at_the_default_recursion_limit(text):
     expr = se.parse(text)
     assert isinstance(expr, sp.Basic)
+
+
+def test_repeated_signs_multiply():
+    x = se.vector("x", 2)
+    data = {x: np.array([1.0, -2.0])}
+    for signs, factor in (("-" * 493, -1), ("-" * 494, 1), ("-+" * 300, 1)):
+        assert np.array_equal(se.evaluate(se.parse(signs + "x", {"x": x}), data), factor * data[x])
 
 
 def test_long_sum_has_every_term():
@@ -59,7 +66,6 @@ def test_long_sum_has_every_term():
 
 
 @pytest.mark.parametrize("text, column", [
-    ("-" * 493 + "x", 493 - MAX_NESTING + 1),  # the sign that makes 101 levels, counted from the inside
     ("exp(" * 110 + "x" + ")" * 110, 4 * (110 - MAX_NESTING) + 1),
     ("x" + ".*x" * 200, 3 * MAX_NESTING - 1),
 ])

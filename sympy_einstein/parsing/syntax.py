@@ -171,7 +171,8 @@ MAX_INPUT_LENGTH = 10_000
 """The longest formula accepted, in characters (a longer one is a ParseError at the first extra character)."""
 MAX_NESTING = 100
 """How deep operations may nest: each call, product, power, sign or transpose is a level around its
-operands; the terms of a sum are one level (``x + x + ... + x`` is 2 deep); parentheses add none."""
+operands; the terms of a sum are one level (``x + x + ... + x`` is 2 deep), and so are repeated signs
+(``---x``); parentheses add none."""
 MAX_NUMBER_LENGTH = 400
 """The longest number literal accepted, in characters."""
 
@@ -335,6 +336,8 @@ def _nested(node: Node) -> Node:
     if isinstance(node, Binary) and node.op in ("+", "-"):
         left = node.left.depth - (isinstance(node.left, Binary) and node.left.op in ("+", "-"))
         node.depth = 1 + max(left, node.right.depth)
+    elif isinstance(node, Unary) and isinstance(node.operand, Unary):
+        node.depth = node.operand.depth  # signs multiply into one coefficient: --x is one level
     else:
         node.depth = 1 + max((child.depth for child in _children(node)), default=0)
     if node.depth > MAX_NESTING:
