@@ -15,20 +15,18 @@ error exceeds ``--tol``. See ``docs/cli.md``.
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 
 import numpy as np
 import sympy as sp
 
+from .cli_options import MAX_ORDER, OneLineArgumentParser, integer_option, tolerance_option
 from .errors import EinsteinError
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 
 FORMATS = ("text", "pretty", "latex", "matrix", "einsum")
 MODES = ("forward", "reverse", "auto")
-MAX_ORDER = 6
-"""The highest ``--order``: each order multiplies the size of the result (and of its derivation)."""
 MAX_BENCH_ENTRIES = 2 ** 27
 """The most array entries ``--bench`` may allocate for one variable or derivative (1 GiB of float64)."""
 CHECK_ATTEMPTS = 5
@@ -53,49 +51,19 @@ class CheckError(EinsteinError):
     """
 
 
-class _ArgumentParser(argparse.ArgumentParser):
-    """argparse with its errors as one line (``sympy-einstein: error: ...``) and exit status 2."""
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
-
-
-def _integer(low: int, high: float = math.inf):
-    def read(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, not {text!r}") from None
-        if not low <= value <= high:
-            bounds = f"from {low} to {high}" if high < math.inf else f"{low} or more"
-            raise argparse.ArgumentTypeError(f"must be {bounds}, not {text}")
-        return value
-    return read
-
-
-def _tolerance(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, not {text!r}") from None
-    if not (math.isfinite(value) and value > 0):
-        raise argparse.ArgumentTypeError(f"must be a finite number above 0, not {text}")
-    return value
-
-
 def argument_parser() -> argparse.ArgumentParser:
     """The ``argparse`` parser of the command line.
 
     >>> argument_parser().parse_args(["x'*x", "--wrt", "x"]).order
     1
     """
-    parser = _ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="sympy-einstein",
         description="Differentiate a matrix or tensor formula (MatrixCalculus.org / einsum.org syntax).")
     parser.add_argument("formula", help="e.g. \"x'*A*x\" or \"sum((X - #('ij,jk->ik', U, V))^2)\"")
     parser.add_argument("--wrt", action="append", default=[], metavar="NAME[,NAME...]",
                         help="variable(s) to differentiate by (repeatable or a comma list; default: all)")
-    parser.add_argument("--order", type=_integer(1, MAX_ORDER), default=1,
+    parser.add_argument("--order", type=integer_option(1, MAX_ORDER), default=1,
                         help=f"order of the derivative, 1 to {MAX_ORDER} (default 1)")
     parser.add_argument("--mode", choices=MODES, default="auto", help="forward, reverse or auto (default)")
     parser.add_argument("--declare", default=None, metavar="DECLS",
@@ -105,10 +73,10 @@ def argument_parser() -> argparse.ArgumentParser:
                         help="print a runnable Python module defining value(...) and derivative(...)")
     parser.add_argument("--check", action="store_true",
                         help="compare with central finite differences on random data")
-    parser.add_argument("--tol", type=_tolerance, default=1e-6, help="tolerance of --check (default 1e-6)")
-    parser.add_argument("--bench", type=_integer(1), default=None, metavar="SIZE",
+    parser.add_argument("--tol", type=tolerance_option, default=1e-6, help="tolerance of --check (default 1e-6)")
+    parser.add_argument("--bench", type=integer_option(1), default=None, metavar="SIZE",
                         help="time the compiled derivative against se.evaluate with every size = SIZE")
-    parser.add_argument("--seed", type=_integer(0), default=0, help="random seed of --check and --bench")
+    parser.add_argument("--seed", type=integer_option(0), default=0, help="random seed of --check and --bench")
     return parser
 
 
