@@ -78,7 +78,7 @@ class Lowering:
         return build.transpose(value) if node.resolved.order >= 2 else value
 
     def lower_sum(self, node: Binary):
-        """A chain ``a + b - c ...`` as one sum; long chains are added in a balanced tree (linear time)."""
+        """A chain ``a + b - c ...`` as one sum; a long one is added as a balanced tree (n log n, not n^2)."""
         chain = [node]
         while _is_sum(chain[-1].left):
             chain.append(chain[-1].left)
