@@ -4,10 +4,13 @@ with many more examples, random (not derandomized), until at least ``--parser`` 
 
     python benchmarks/fuzz_long.py --parser 100000 --compiled 2000
 
-Prints the counts and the time; a failure raises with Hypothesis' minimal example.
+Runs in rounds (``--round`` examples per test and round) and prints the counts, the time and the
+peak memory after each; a failure raises with Hypothesis' minimal example. ``--only parser`` or
+``--only pipeline`` runs one half (the halves can run in two processes).
 """
 import argparse
 import os
+import resource
 import sys
 import time
 
@@ -20,23 +23,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parser", type=int, default=100_000, help="parser inputs, at least")
     parser.add_argument("--compiled", type=int, default=2_000, help="expressions through lambdify, at least")
+    parser.add_argument("--round", type=int, default=5_000, help="examples per test and round")
+    parser.add_argument("--only", choices=("parser", "pipeline"), default=None)
     args = parser.parse_args()
     settings.register_profile("fuzz", deadline=None, database=None, suppress_health_check=list(HealthCheck))
     settings.load_profile("fuzz")
-    os.environ["FUZZ_PARSER_EXAMPLES"] = str(max(1, args.parser // 2))
-    os.environ["FUZZ_PIPELINE_EXAMPLES"] = "1000"
+    os.environ["FUZZ_PARSER_EXAMPLES"] = str(args.round)
+    os.environ["FUZZ_PIPELINE_EXAMPLES"] = str(min(args.round, 1000))
     sys.path.insert(0, os.path.join(HERE, "..", "tests"))
     import test_fuzz
-    start = time.perf_counter()
-    test_fuzz.test_mutated_formulas_parse_or_raise_a_positioned_parse_error()
-    test_fuzz.test_random_text_parses_or_raises_a_positioned_parse_error()
-    print(f"parser: {test_fuzz.STATS} after {time.perf_counter() - start:.0f} s", flush=True)
+    stats, start = test_fuzz.STATS, time.perf_counter()
+
+    def report(what: str) -> None:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{what}: {stats} after {time.perf_counter() - start:.0f} s, peak {peak:.0f} MB", flush=True)
+
     rounds = 0
-    while test_fuzz.STATS["compiled"] < args.compiled:
+    while args.only != "pipeline" and stats["parser inputs"] < args.parser:
+        test_fuzz.test_mutated_formulas_parse_or_raise_a_positioned_parse_error()
+        test_fuzz.test_random_text_parses_or_raises_a_positioned_parse_error()
+        rounds += 1
+        report(f"parser round {rounds}")
+    rounds = 0
+    while args.only != "parser" and stats["compiled"] < args.compiled:
         test_fuzz.test_mutated_formulas_differentiate_print_and_compile()
         rounds += 1
-        print(f"pipeline round {rounds}: {test_fuzz.STATS} after {time.perf_counter() - start:.0f} s", flush=True)
-    print(f"done: {test_fuzz.STATS} in {time.perf_counter() - start:.0f} s, no failure")
+        report(f"pipeline round {rounds}")
+    report("done, no failure")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ expression that contains order-0 tensors, such as ``sympy.exp(f)``, becomes an e
 from __future__ import annotations
 
 import builtins
+import cmath
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p as _log1p
@@ -97,6 +98,24 @@ def _finite(value, what):
     if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise DomainError(f"{what() if callable(what) else what} is not a finite number (it is {value})")
     return value
+
+
+def _bounded(make, what):
+    """``make()``, a constant SymPy computes exactly, once its numeric value is known to fit a 64-bit
+    float: ``2^1e300`` or ``exp(log(2)*1e300)`` would be exact integers of 10^300 bits."""
+    with sp.evaluate(False):
+        unevaluated = make()
+    if isinstance(unevaluated, sp.Expr) and unevaluated.is_number:
+        number = sp.N(unevaluated)
+        try:  # 1/0 and log(0) evaluate to zoo, oo and nan, which _finite reports; relu(...) has no evalf
+            value = 0j if number.has(sp.zoo, sp.nan, sp.oo, -sp.oo) else complex(number)
+        except (TypeError, ValueError):
+            value = 0j
+        if not cmath.isfinite(value):
+            text = what() if callable(what) else what
+            text = text if len(text) <= 60 else text[:45] + "..." + text[-12:]
+            raise DomainError(f"{text} is too large for a 64-bit float")
+    return make()
 
 
 def as_operand(x):
@@ -302,7 +321,7 @@ def power(a, b):
     """
     a, b = as_operand(a), as_operand(b)
     if _is_scalar(a) and _is_scalar(b):
-        return _finite(a ** b, lambda: f"{a}^{b}")
+        return _finite(_bounded(lambda: a ** b, lambda: f"{a}^{b}"), lambda: f"{a}^{b}")
     return elementwise(lambda s, t: s ** t, a, b)
 
 
@@ -456,7 +475,8 @@ def elementwise(f, *operands) -> TensorExpr:
     operands = [as_operand(x) for x in operands]
     function = _as_lambda(f, len(operands))
     if builtins.all(_is_scalar(x) for x in operands):
-        return _finite(function(*operands), lambda: _unevaluated(function, operands))
+        what = lambda: _unevaluated(function, operands)  # noqa: E731
+        return _finite(_bounded(lambda: function(*operands), what), what)
     tensors = [x for x in operands if isinstance(x, TensorExpr)]
     if len(tensors) < len(operands):
         constants = {v: x for v, x in zip(function.variables, operands) if _is_scalar(x)}

@@ -103,6 +103,23 @@ def test_undefined_constants_are_parse_errors_naming_the_subexpression(text, whe
     assert subexpression in str(caught.value)
 
 
+@pytest.mark.parametrize("text, column", [  # found by the long fuzz run: exact powers of 10^300 bits
+    ("2^1e308*x", 2), ("9^9^9*x", 2), ("2^2^2^2^2^2*x", 4), ("exp(log(2)*1e300)*x", 1), ("exp(1e300)*x", 1),
+    ("sqrt(2)^1e300*x", 8),
+])
+def test_constants_too_large_for_a_float_are_parse_errors_at_once(text, column):
+    with pytest.raises(ParseError, match="is too large for a 64-bit float") as caught:
+        se.parse(text)
+    assert (caught.value.line, caught.value.column) == (1, column)
+
+
+def test_large_but_finite_constants_stay_exact():
+    x = se.vector("x", 2)
+    assert se.parse("2^10*x", {"x": x}).coefficient == 1024
+    assert se.parse("0.5^2000*x", {"x": x}).coefficient == sp.Rational(1, 2 ** 2000)
+    assert se.parse("exp(-1000)*x", {"x": x}).coefficient == sp.exp(-1000)
+
+
 @pytest.mark.parametrize("build", [
     lambda x: x / 0,
     lambda x: x * sp.zoo,
