@@ -431,6 +431,8 @@ def main(argv=None) -> int:
         return run(options)
     except EinsteinError as error:
         print(f"sympy-einstein: error: {error}", file=sys.stderr)
+    except MemoryError:
+        print("sympy-einstein: error: out of memory (the formula's arrays or results are too large)", file=sys.stderr)
     except ImportError as error:
         print(f"sympy-einstein: error: this feature needs a component that is not available: {error}",
               file=sys.stderr)
