@@ -101,7 +101,7 @@ def _through_the_pipeline(expr, symbols):
     except EinsteinError:
         return
     STATS["compiled"] += 1
-    if _entries_at_most(args) > 2_000_000:  # an order-19 operand of size 3: no test data for it
+    if _entries_at_most([*args, expr, gradient]) > 2_000_000:  # e.g. an order-19 operand: no test data
         return
     bindings = random_bindings(args, seed=7)
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -118,7 +118,8 @@ def _through_the_pipeline(expr, symbols):
 
 
 def _entries_at_most(symbols) -> int:
-    """A bound on the entries of random_bindings' arrays (the k-th size symbol gets size 2 + k)."""
+    """A bound on the entries of the arrays of random_bindings (the k-th size symbol gets size 2 + k)
+    and of the results of these expressions."""
     sizes = {s for t in symbols for size in getattr(t, "shape", ()) for s in sp.sympify(size).free_symbols}
     return sum((2 + len(sizes)) ** len(getattr(t, "shape", ())) for t in symbols)
 
