@@ -294,3 +294,15 @@ def test_nested_functions_print_and_evaluate():
     for _ in range(12):
         value, step = np.tanh(value), step * (1 - np.tanh(value) ** 2)
     assert np.allclose(se.evaluate(gradient, {x: data}), step)
+
+
+# ---------------------------------------------------------------------------------------------
+# found by the long fuzz run, not fixed here (codegen/ is another session's)
+
+
+@pytest.mark.xfail(strict=True, raises=AttributeError,
+                   reason="numpy backend: _embed of an integer constant >= 2**64 ('int' has no reshape)")
+def test_numpy_backend_broadcasts_a_huge_integer_constant():
+    x = se.vector("x", 2)
+    compiled = se.lambdify([x], x + sp.Integer(10) ** 300, backend="numpy")
+    assert np.allclose(compiled(np.ones(2)), 1e300)
