@@ -6,7 +6,8 @@ with many more examples, random (not derandomized), until at least ``--parser`` 
 
 Runs in rounds (``--round`` examples per test and round) and prints the counts, the time and the
 peak memory after each; a failure raises with Hypothesis' minimal example. ``--only parser`` or
-``--only pipeline`` runs one half (the halves can run in two processes).
+``--only pipeline`` runs one half (the halves can run in two processes); ``--without-token 1e308``
+leaves a mutation token out, to get past a known failure already recorded as an xfail test.
 """
 import argparse
 import os
@@ -25,6 +26,8 @@ def main() -> None:
     parser.add_argument("--compiled", type=int, default=2_000, help="expressions through lambdify, at least")
     parser.add_argument("--round", type=int, default=5_000, help="examples per test and round")
     parser.add_argument("--only", choices=("parser", "pipeline"), default=None)
+    parser.add_argument("--without-token", action="append", default=[], metavar="TOKEN",
+                        help="leave a mutation token out (past a known failure recorded as an xfail test)")
     args = parser.parse_args()
     settings.register_profile("fuzz", deadline=None, database=None, suppress_health_check=list(HealthCheck))
     settings.load_profile("fuzz")
@@ -32,6 +35,7 @@ def main() -> None:
     os.environ["FUZZ_PIPELINE_EXAMPLES"] = str(min(args.round, 1000))
     sys.path.insert(0, os.path.join(HERE, "..", "tests"))
     import test_fuzz
+    test_fuzz.TOKENS[:] = [t for t in test_fuzz.TOKENS if t not in args.without_token]
     stats, start = test_fuzz.STATS, time.perf_counter()
 
     def report(what: str) -> None:
