@@ -372,13 +372,27 @@ def _contract(ev: _Evaluator, node: EinsteinProduct, letters: str) -> np.ndarray
     in_operands = set("".join(node.inputs))
     kept = "".join(c for c in letters if c in in_operands)
     if node.operands:
-        spec = ",".join(node.inputs) + "->" + kept
-        operands = [ev.value(x) for x in node.operands]
-        result = np.einsum(spec, *operands, optimize=True)
+        result = einsum_in_groups(list(node.inputs), kept, [ev.value(x) for x in node.operands])
     else:
         result = np.array(1.0)
     broadcast_axes = tuple(k for k, c in enumerate(letters) if c not in in_operands)
     return np.expand_dims(result, broadcast_axes)
+
+
+def einsum_in_groups(inputs: list, output: str, operands: list, group: int = 16) -> np.ndarray:
+    """``numpy.einsum`` of any number of operands (NumPy takes at most 32): ``group`` operands at a
+    time are contracted into one, summing the letters no other operand nor the output has.
+
+    >>> x = np.full(3, 2.0)
+    >>> float(einsum_in_groups(["i"] * 40, "", [x] * 40))
+    3298534883328.0
+    """
+    while len(operands) > group:
+        rest = set(output) | set("".join(inputs[group:]))
+        kept = "".join(dict.fromkeys(c for c in "".join(inputs[:group]) if c in rest))
+        partial = np.einsum(",".join(inputs[:group]) + "->" + kept, *operands[:group], optimize=True)
+        inputs, operands = [kept] + inputs[group:], [partial] + operands[group:]
+    return np.einsum(",".join(inputs) + "->" + output, *operands, optimize=True)
 
 
 def _write_diagonal(compact: np.ndarray, letters: str, output: str, sizes: dict) -> np.ndarray:

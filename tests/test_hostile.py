@@ -296,6 +296,15 @@ def test_nested_functions_print_and_evaluate():
     assert np.allclose(se.evaluate(gradient, {x: data}), step)
 
 
+def test_a_product_of_more_operands_than_numpy_einsum_takes():  # found by the long fuzz run
+    f, symbols = se.parse("norm2(sum(sign(x)" + ".*x" * 63 + "))", return_symbols=True)
+    x = symbols["x"]
+    data = np.array([1.01, -0.99, 1.02])
+    assert math.isclose(se.evaluate(f, {x: data}), abs(np.sum(np.sign(data) * data ** 63)), rel_tol=1e-12)
+    gradient = se.evaluate(sp.diff(f, x), {x: data})
+    assert np.allclose(gradient, np.sign(np.sum(np.sign(data) * data ** 63)) * 64 * np.sign(data) * data ** 63)
+
+
 # ---------------------------------------------------------------------------------------------
 # found by the long fuzz run, not fixed here (codegen/ is another session's)
 
