@@ -302,7 +302,7 @@ def test_a_product_of_more_operands_than_numpy_einsum_takes():  # found by the l
     data = np.array([1.01, -0.99, 1.02])
     assert math.isclose(se.evaluate(f, {x: data}), abs(np.sum(np.sign(data) * data ** 63)), rel_tol=1e-12)
     gradient = se.evaluate(sp.diff(f, x), {x: data})
-    assert np.allclose(gradient, np.sign(np.sum(np.sign(data) * data ** 63)) * 64 * np.sign(data) * data ** 63)
+    assert np.allclose(gradient, np.sign(np.sum(np.sign(data) * data ** 63)) * 63 * np.sign(data) * data ** 62)
 
 
 # ---------------------------------------------------------------------------------------------
