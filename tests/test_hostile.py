@@ -315,3 +315,13 @@ def test_numpy_backend_broadcasts_a_huge_integer_constant():
     x = se.vector("x", 2)
     compiled = se.lambdify([x], x + sp.Integer(10) ** 300, backend="numpy")
     assert np.allclose(compiled(np.ones(2)), 1e300)
+
+
+@pytest.mark.xfail(strict=True, raises=OverflowError,
+                   reason="numpy backend: a scalar power computed on Python floats raises OverflowError, not inf")
+def test_numpy_backend_overflows_a_scalar_power_to_inf_as_evaluate_does():
+    f, symbols = se.parse("c*sum(x) + 2^2^2^2^c", return_symbols=True)
+    c, x = symbols["c"], symbols["x"]
+    assert se.evaluate(f, {c: 3.0, x: np.ones(2)}) == math.inf
+    with np.errstate(all="ignore"):
+        assert se.lambdify([c, x], f, backend="numpy")(3.0, np.ones(2)) == math.inf
