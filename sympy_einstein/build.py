@@ -13,11 +13,12 @@ expression that contains order-0 tensors, such as ``sympy.exp(f)``, becomes an e
 from __future__ import annotations
 
 import builtins
+import cmath
 
 import sympy as sp
 from sympy.codegen.cfunctions import log1p as _log1p
 
-from .errors import ShapeError, SpecError
+from .errors import DomainError, ShapeError, SpecError
 from .functions import relu as _relu
 from .functions import sigmoid as _sigmoid
 from .functions import softplus as _softplus
@@ -95,6 +96,32 @@ def _is_scalar(x) -> bool:
     return isinstance(x, sp.Basic) and not isinstance(x, TensorExpr) and not x.has(TensorExpr)
 
 
+def _finite(value, what):
+    """``value``, or a DomainError naming ``what`` (a string or a callable giving it) when the scalar
+    ``value`` is or contains ``zoo`` (1/0), ``nan`` (0/0) or an infinity."""
+    if isinstance(value, sp.Basic) and value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        raise DomainError(f"{what() if callable(what) else what} is not a finite number (it is {value})")
+    return value
+
+
+def _bounded(make, what):
+    """``make()``, a constant SymPy computes exactly, once its numeric value is known to fit a 64-bit
+    float: ``2^1e300`` or ``exp(log(2)*1e300)`` would be exact integers of 10^300 bits."""
+    with sp.evaluate(False):
+        unevaluated = make()
+    if isinstance(unevaluated, sp.Expr) and unevaluated.is_number:
+        number = sp.N(unevaluated)
+        try:  # 1/0 and log(0) evaluate to zoo, oo and nan, which _finite reports; relu(...) has no evalf
+            value = 0j if number.has(sp.zoo, sp.nan, sp.oo, -sp.oo) else complex(number)
+        except (TypeError, ValueError):
+            value = 0j
+        if not cmath.isfinite(value):
+            text = what() if callable(what) else what
+            text = text if len(text) <= 60 else text[:45] + "..." + text[-12:]
+            raise DomainError(f"{text} is too large for a 64-bit float")
+    return make()
+
+
 def as_operand(x):
     """A tensor expression, or a SymPy scalar free of tensors; reject anything else clearly.
 
@@ -118,7 +145,7 @@ def as_operand(x):
     except (sp.SympifyError, TypeError):
         raise ShapeError(f"cannot use {type(x).__name__} {_label(x)} in a tensor expression") from None
     if _is_scalar(x):
-        return x
+        return _finite(x, "the constant")
     return _from_scalar_tree(x)
 
 
@@ -286,7 +313,7 @@ def divide(a, b):
     """
     b = as_operand(b)
     if _is_scalar(b):
-        return multiply(a, 1 / b)
+        return multiply(a, _finite(1 / b, lambda: f"{_label(as_operand(a))} / {b}"))
     return multiply(a, elementwise(lambda t: 1 / t, b))
 
 
@@ -298,7 +325,7 @@ def power(a, b):
     """
     a, b = as_operand(a), as_operand(b)
     if _is_scalar(a) and _is_scalar(b):
-        return a ** b
+        return _finite(_bounded(lambda: a ** b, lambda: f"{a}^{b}"), lambda: f"{a}^{b}")
     return elementwise(lambda s, t: s ** t, a, b)
 
 
@@ -512,15 +539,22 @@ def elementwise(f, *operands) -> TensorExpr:
     operands = [as_operand(x) for x in operands]
     function = _as_lambda(f, len(operands))
     if builtins.all(_is_scalar(x) for x in operands):
-        return function(*operands)
+        what = lambda: _unevaluated(function, operands)  # noqa: E731
+        return _finite(_bounded(lambda: function(*operands), what), what)
     tensors = [x for x in operands if isinstance(x, TensorExpr)]
     if len(tensors) < len(operands):
         constants = {v: x for v, x in zip(function.variables, operands) if _is_scalar(x)}
         kept = [v for v, x in zip(function.variables, operands) if not _is_scalar(x)]
         renaming = dict(zip(kept, canonical_variables(len(kept))))
         function = sp.Lambda(tuple(renaming.values()), function.expr.xreplace(constants).xreplace(renaming))
+    _finite(function.expr, lambda: f"the function {function}")
     _, tensors = _broadcast_all(tensors)
     return Elementwise(function, *tensors)
+
+
+def _unevaluated(function: sp.Lambda, operands) -> str:
+    with sp.evaluate(False):
+        return str(function.expr.xreplace(dict(zip(function.variables, operands))))
 
 
 def _unary(sympy_function, name: str, doc: str):

@@ -23,12 +23,17 @@ import warnings
 import numpy as np
 import sympy as sp
 
+from .cli_options import MAX_ORDER, OneLineArgumentParser, integer_option, tolerance_option
 from .errors import EinsteinError
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .optimize import command as minimize_command
 
 FORMATS = ("text", "pretty", "latex", "matrix", "einsum")
 MODES = ("forward", "reverse", "auto")
+MAX_BENCH_ENTRIES = 2 ** 27
+"""The most array entries ``--bench`` may allocate for one variable or derivative (1 GiB of float64)."""
+CHECK_ATTEMPTS = 5
+"""Random points ``--check`` tries before it gives up on a function that is not finite and real."""
 
 
 class UsageError(EinsteinError):
@@ -39,19 +44,30 @@ class UsageError(EinsteinError):
     """
 
 
+class CheckError(EinsteinError):
+    """``--check`` found no random point where the function and its derivatives are finite and real.
+
+    >>> main(["sum(log(-exp(x)))", "--check"])
+    f(x) = sum(log(-exp(x)))
+    ...
+    1
+    """
+
+
 def argument_parser() -> argparse.ArgumentParser:
     """The ``argparse`` parser of the command line.
 
     >>> argument_parser().parse_args(["x'*x", "--wrt", "x"]).order
     1
     """
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="sympy-einstein",
         description="Differentiate a matrix or tensor formula (MatrixCalculus.org / einsum.org syntax).")
     parser.add_argument("formula", help="e.g. \"x'*A*x\" or \"sum((X - #('ij,jk->ik', U, V))^2)\"")
     parser.add_argument("--wrt", action="append", default=[], metavar="NAME[,NAME...]",
                         help="variable(s) to differentiate by (repeatable or a comma list; default: all)")
-    parser.add_argument("--order", type=int, default=1, help="order of the derivative (default 1)")
+    parser.add_argument("--order", type=integer_option(1, MAX_ORDER), default=1,
+                        help=f"order of the derivative, 1 to {MAX_ORDER} (default 1)")
     parser.add_argument("--mode", choices=MODES, default="auto", help="forward, reverse or auto (default)")
     parser.add_argument("--declare", default=None, metavar="DECLS",
                         help="types, e.g. \"w: vector(n); X: matrix(m,n); c: scalar; T: tensor(a,b,c)\"")
@@ -60,10 +76,10 @@ def argument_parser() -> argparse.ArgumentParser:
                         help="print a runnable Python module defining value(...) and derivative(...)")
     parser.add_argument("--check", action="store_true",
                         help="compare with central finite differences on random data")
-    parser.add_argument("--tol", type=float, default=1e-6, help="tolerance of --check (default 1e-6)")
-    parser.add_argument("--bench", type=int, default=None, metavar="SIZE",
+    parser.add_argument("--tol", type=tolerance_option, default=1e-6, help="tolerance of --check (default 1e-6)")
+    parser.add_argument("--bench", type=integer_option(1), default=None, metavar="SIZE",
                         help="time the compiled derivative against se.evaluate with every size = SIZE")
-    parser.add_argument("--seed", type=int, default=0, help="random seed of --check and --bench")
+    parser.add_argument("--seed", type=integer_option(0), default=0, help="random seed of --check and --bench")
     minimize_command.add_arguments(parser)
     return parser
 
@@ -81,8 +97,8 @@ def derive(formula: str, wrt=(), order: int = 1, mode: str = "auto", declare=Non
     """
     from .derivatives import derivative
     from .parsing import parse
-    if order < 1:
-        raise UsageError(f"--order must be 1 or more, not {order}")
+    if not 1 <= order <= MAX_ORDER:
+        raise UsageError(f"--order must be from 1 to {MAX_ORDER}, not {order}")
     expr, symbols = parse(formula, declare, return_symbols=True)
     if not isinstance(expr, TensorExpr):
         raise UsageError(f"the formula {formula!r} has no variables to differentiate by (it is {expr})")
@@ -227,7 +243,7 @@ def check_bindings(expr, symbols, seed: int = 0) -> dict:
     from .testing import random_bindings
     bindings = random_bindings(list(symbols.values()), seed=seed)
     with np.errstate(all="ignore"):
-        finite = np.all(np.isfinite(np.asarray(evaluate(expr, bindings), dtype=float)))
+        finite = np.all(np.isfinite(np.asarray(evaluate(expr, bindings))))
     return bindings if finite else random_bindings(list(symbols.values()), seed=seed, positive=True)
 
 
@@ -248,23 +264,47 @@ def relative_error(computed, reference) -> float:
 
 def check(expr, symbols, derivatives, seed: int = 0) -> float:
     """The largest relative error of the derivatives against central finite differences (each order
-    against the finite differences of the order below).
+    against the finite differences of the order below), at the first of :data:`CHECK_ATTEMPTS` random
+    points (seeds ``seed``, ``seed + 1``, ...) where the function and every derivative are finite and
+    real; :class:`CheckError` when there is none.
 
     >>> f, symbols, derivatives = derive("x'*A*x", ["x"], order=2)
     >>> check(f, symbols, derivatives) < 1e-6
     True
     """
+    for attempt in range(CHECK_ATTEMPTS):
+        try:
+            return _check_at(expr, symbols, derivatives, check_bindings(expr, symbols, seed + attempt))
+        except CheckError as failure:
+            problem = failure
+    raise CheckError(f"{problem} at each of {CHECK_ATTEMPTS} random points (seeds {seed} to "
+                       f"{seed + CHECK_ATTEMPTS - 1}), so finite differences cannot check the derivatives")
+
+
+def _check_at(expr, symbols, derivatives, bindings) -> float:
     from .evaluation import evaluate
     from .testing import numeric_derivative
-    bindings = check_bindings(expr, symbols, seed)
-    worst = 0.0
-    for name, chain in derivatives.items():
-        below = expr
-        for d in chain:
-            reference = numeric_derivative(below, symbols[name], bindings)
-            worst = max(worst, relative_error(evaluate(d, bindings), reference))
-            below = d
+    with np.errstate(all="ignore"):
+        _finite_real(evaluate(expr, bindings), "the value f")
+        worst = 0.0
+        for name, chain in derivatives.items():
+            below = expr
+            for k, d in enumerate(chain, start=1):
+                computed = _finite_real(evaluate(d, bindings), _derivative_label(name, k, "text"))
+                reference = numeric_derivative(below, symbols[name], bindings)
+                _finite_real(reference, "the finite differences of " + _derivative_label(name, k, "text"))
+                worst = max(worst, relative_error(computed, reference))
+                below = d
     return worst
+
+
+def _finite_real(value, what: str):
+    array = np.asarray(value)
+    if np.iscomplexobj(array) and np.any(array.imag != 0):
+        raise CheckError(f"{what} is not real")
+    if not np.all(np.isfinite(array)):
+        raise CheckError(f"{what} is not finite")
+    return array.real
 
 
 def _best_time(function, repeat: int = 5) -> float:
@@ -287,6 +327,7 @@ def bench(symbols, derivatives, size: int, backend: str = "numba", seed: int = 0
     from .testing import random_bindings
     if size < 1:
         raise UsageError(f"--bench needs a positive size, not {size}")
+    _check_bench_memory(symbols, derivatives, size)
     bindings = random_bindings(list(symbols.values()), sizes={s: size for s in _size_symbols(symbols)}, seed=seed,
                                positive=True)
     arrays = [bindings[s] for s in symbols.values()]
@@ -301,6 +342,17 @@ def bench(symbols, derivatives, size: int, backend: str = "numba", seed: int = 0
         lines.append(f"{label} (size {size}): {backend} {fast * 1e3:.3f} ms, se.evaluate {slow * 1e3:.3f} ms "
                      f"({slow / fast:.1f}x)")
     return lines
+
+
+def _check_bench_memory(symbols, derivatives, size: int) -> None:
+    """A UsageError, before anything is allocated, when an array of ``--bench`` would be too large."""
+    arrays = [(name, s.rank) for name, s in symbols.items()]
+    arrays += [(_derivative_label(name, len(chain), "text"), len(chain[-1].shape))
+               for name, chain in derivatives.items()]
+    for name, rank in arrays:
+        if size ** rank > MAX_BENCH_ENTRIES:
+            raise UsageError(f"--bench {size}: {name} would have {size}^{rank} entries, more than "
+                             f"{MAX_BENCH_ENTRIES} (1 GiB); choose a smaller size")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -439,13 +491,19 @@ def run(options, out=None) -> int:
     if options.minimize is not None:
         return minimize_command.run(options, out)
     expr, symbols, derivatives = derive(options.formula, options.wrt, options.order, options.mode, options.declare)
+    if options.bench is not None:
+        _check_bench_memory(symbols, derivatives, options.bench)
     if options.code:
         print(module_source(options.formula, symbols, derivatives, options.code, expr), file=out, end="")
         return 0
     print(report(expr, symbols, derivatives, options.format), file=out)
     status = 0
     if options.check:
-        error = check(expr, symbols, derivatives, options.seed)
+        try:
+            error = check(expr, symbols, derivatives, options.seed)
+        except CheckError as failure:
+            print(f"check failed: {failure}", file=out)
+            return 1
         print(f"max relative error: {error:.3g}", file=out)
         status = 1 if not error <= options.tol else 0
     if options.bench is not None:
@@ -465,6 +523,8 @@ def main(argv=None) -> int:
             return run(options)
     except EinsteinError as error:
         print(f"sympy-einstein: error: {error}", file=sys.stderr)
+    except MemoryError:
+        print("sympy-einstein: error: out of memory (the formula's arrays or results are too large)", file=sys.stderr)
     except ImportError as error:
         print(f"sympy-einstein: error: this feature needs a component that is not available: {error}",
               file=sys.stderr)

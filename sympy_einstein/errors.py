@@ -55,3 +55,14 @@ class DifferentiationError(EinsteinError):
     ...
     sympy_einstein.errors.DifferentiationError: cannot differentiate with respect to c: ...
     """
+
+
+class DomainError(EinsteinError):
+    """A constant that is not a finite number: a division by zero, ``log(0)``, ``0/0``, an infinity.
+
+    >>> import sympy_einstein as se
+    >>> se.vector("x", 3) / 0
+    Traceback (most recent call last):
+    ...
+    sympy_einstein.errors.DomainError: x / 0 is not a finite number (it is zoo)
+    """

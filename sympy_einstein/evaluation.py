@@ -14,6 +14,7 @@ and the module map :data:`NUMPY_FUNCTIONS`.
 """
 from __future__ import annotations
 
+import cmath
 import functools
 
 import numpy as np
@@ -25,6 +26,7 @@ from .errors import BindingError, EinsteinError
 from .ir.indices import unique
 from .ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
 from .ir.shapes import format_shape
+from .ir.walk import hash_bottom_up
 
 # ---------------------------------------------------------------------------------------------
 # scalar functions on arrays
@@ -104,7 +106,8 @@ def numpy_lambdify(variables, body):
     """
     printer = _ElementwisePrinter({"fully_qualified_modules": False, "inline": True, "allow_unknown_functions": True,
                                    "user_functions": {name: name for name in NUMPY_FUNCTIONS}})
-    return sp.lambdify(list(variables), body, modules=[NUMPY_FUNCTIONS, "numpy"], printer=printer)
+    with sp.evaluate(False):  # lambdify renames the variables: re-evaluating tanh(tanh(...)) can be exponential
+        return sp.lambdify(list(variables), body, modules=[NUMPY_FUNCTIONS, "numpy"], printer=printer)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -124,6 +127,9 @@ def _as_array(symbol: TensorSymbol, value) -> np.ndarray:
     except (TypeError, ValueError) as error:
         raise BindingError(f"the value of {symbol.name} (shape {format_shape(symbol.shape)}) is not a numeric "
                            f"array: {error}") from None
+    except OverflowError:
+        raise BindingError(f"the value of {symbol.name} (shape {format_shape(symbol.shape)}) has an entry too "
+                           "large for a 64-bit float") from None
     return array
 
 
@@ -166,6 +172,8 @@ def _as_number(symbol: sp.Symbol, value) -> sp.Expr:
         number = None
     if not isinstance(number, sp.Expr) or not number.is_number:
         raise BindingError(f"the value of the scalar {symbol} must be a number, not {value!r}")
+    if number.is_finite and not cmath.isfinite(_number_value(number)):
+        raise BindingError(f"the value of the scalar {symbol} is too large for a 64-bit float: {_short(number)}")
     return number
 
 
@@ -211,6 +219,7 @@ def evaluate(expr, bindings=None):
     arrays, values = _read_bindings(dict(bindings or {}))
     if not isinstance(expr, TensorExpr):
         return _as_result(np.asarray(_scalar_value(expr, values, "the expression")))
+    hash_bottom_up(expr)  # later hashes (memo, sets) then never recurse over the depth
     _check_all_bound(expr, arrays)
     return _as_result(_Evaluator(arrays, values).value(expr))
 
@@ -260,8 +269,19 @@ def _scalar_value(expr, values: dict, where):
     if missing:
         names = ", ".join(sorted(str(s) for s in missing))
         raise BindingError(f"no value given for {names} (in {where() if callable(where) else where})")
+    return _number_value(number)
+
+
+def _number_value(number: sp.Expr):
+    """A SymPy number as a Python float (or complex); functions ``evalf`` does not know (``relu``,
+    ``softplus``) are computed with :data:`NUMPY_FUNCTIONS`, as the generated code does."""
     number = sp.N(number)
-    return float(number) if number.is_real else complex(number)
+    try:
+        value = complex(number)
+    except TypeError:
+        with np.errstate(all="ignore"):
+            value = complex(np.asarray(numpy_lambdify((), number)()).item())
+    return value.real if value.imag == 0 else value
 
 
 class _Evaluator:
@@ -352,13 +372,27 @@ def _contract(ev: _Evaluator, node: EinsteinProduct, letters: str) -> np.ndarray
     in_operands = set("".join(node.inputs))
     kept = "".join(c for c in letters if c in in_operands)
     if node.operands:
-        spec = ",".join(node.inputs) + "->" + kept
-        operands = [ev.value(x) for x in node.operands]
-        result = np.einsum(spec, *operands, optimize=True)
+        result = einsum_in_groups(list(node.inputs), kept, [ev.value(x) for x in node.operands])
     else:
         result = np.array(1.0)
     broadcast_axes = tuple(k for k, c in enumerate(letters) if c not in in_operands)
     return np.expand_dims(result, broadcast_axes)
+
+
+def einsum_in_groups(inputs: list, output: str, operands: list, group: int = 16) -> np.ndarray:
+    """``numpy.einsum`` of any number of operands (NumPy takes at most 32): ``group`` operands at a
+    time are contracted into one, summing the letters no other operand nor the output has.
+
+    >>> x = np.full(3, 2.0)
+    >>> float(einsum_in_groups(["i"] * 40, "", [x] * 40))
+    3298534883328.0
+    """
+    while len(operands) > group:
+        rest = set(output) | set("".join(inputs[group:]))
+        kept = "".join(dict.fromkeys(c for c in "".join(inputs[:group]) if c in rest))
+        partial = np.einsum(",".join(inputs[:group]) + "->" + kept, *operands[:group], optimize=True)
+        inputs, operands = [kept] + inputs[group:], [partial] + operands[group:]
+    return np.einsum(",".join(inputs) + "->" + output, *operands, optimize=True)
 
 
 def _write_diagonal(compact: np.ndarray, letters: str, output: str, sizes: dict) -> np.ndarray:

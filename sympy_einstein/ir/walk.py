@@ -40,3 +40,18 @@ def postorder_by_identity(root: TensorExpr) -> list:
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children(node)) if id(child) not in done)
     return order
+
+
+def hash_bottom_up(root: TensorExpr) -> list:
+    """Hash every node below ``root`` children first, so that no later hash recurses more than one
+    level (SymPy caches a node's hash, but computes the first one recursively); returns the postorder.
+
+    >>> import sympy_einstein as se
+    >>> x = se.vector("x", 3)
+    >>> len(hash_bottom_up(se.exp(x) + x))
+    3
+    """
+    order = postorder_by_identity(root)
+    for node in order:
+        hash(node)
+    return order

@@ -24,7 +24,7 @@ from ..errors import SpecError
 from ..ir.indices import parse_spec, unique
 from .declarations import shape_of
 from .sizes import SCALAR, SizeTable, Type
-from .syntax import Call, Name, String, Unary
+from .syntax import Call, Name, String, Unary, left_spine
 
 ELEMENTWISE = ("exp", "log", "sin", "cos", "tan", "arcsin", "asin", "arccos", "acos", "arctan", "atan",
                "tanh", "abs", "sign", "relu", "sigmoid", "sqrt", "softplus", "log1p", "sinh", "cosh",
@@ -73,6 +73,7 @@ class _Run:
         self.variables: dict[str, Type] = {}
         self.assigned: dict[str, Type] = {}
         self.rerun = False
+        self.visited: dict = {}  # syntax node -> its type in this run
 
     # variables ------------------------------------------------------------------------------
 
@@ -120,9 +121,15 @@ class _Run:
         return result
 
     def visit(self, node):
-        result = getattr(self, "visit_" + type(node).__name__.lower())(node)
-        node.type = result
-        return result
+        if node not in self.visited:
+            for inner in left_spine(node):  # a long chain x + x + ... + x is typed bottom-up, not recursively
+                self._visit_once(inner)
+        return self._visit_once(node)
+
+    def _visit_once(self, node):
+        if node not in self.visited:
+            node.type = self.visited[node] = getattr(self, "visit_" + type(node).__name__.lower())(node)
+        return self.visited[node]
 
     def visit_number(self, node):
         return SCALAR

@@ -10,7 +10,7 @@ import sympy as sp
 from .. import build, linalg
 from ..errors import EinsteinError
 from .rules import integer_exponent
-from .syntax import Binary, Call, Name, Number, ParseError, String, Transpose, Unary
+from .syntax import Binary, Call, Name, Number, ParseError, String, Transpose, Unary, left_spine
 
 _ELEMENTWISE = {
     "exp": build.exp, "log": build.log, "sin": build.sin, "cos": build.cos, "tan": build.tan,
@@ -25,6 +25,7 @@ _MATRIX_FUNCTIONS = {"inv": linalg.inv, "det": linalg.det, "logdet": linalg.logd
                      "solve": linalg.solve, "logsumexp": linalg.logsumexp, "softmax": linalg.softmax}
 _ARITHMETIC = {"+": build.add, "-": build.subtract, ".*": build.multiply, "./": build.divide,
                "/": build.divide, "^": build.power, ".^": build.power, "@": build.matmul, "@@": build.outer}
+_SHORT_SUM = 32  # terms added one by one, as written; a longer sum is added pairwise
 
 
 def _number(text: str) -> sp.Expr:
@@ -38,6 +39,7 @@ class Lowering:
     def __init__(self, symbols: dict, sizes: dict):
         self.symbols, self.sizes = symbols, sizes
         self.values: dict = {}
+        self.lowered: dict = {}  # syntax node -> its expression
 
     def statement(self, statement):
         value = self.lower(statement.value)
@@ -46,8 +48,19 @@ class Lowering:
         return value
 
     def lower(self, node):
+        if node not in self.lowered:  # a long chain x .* y + z - ... is built bottom-up, not recursively
+            spine = left_spine(node)
+            for inner, parent in zip(spine, spine[1:] + [node]):
+                if not (_is_sum(inner) and _is_sum(parent)):  # a sum's terms are gathered by lower_sum
+                    self._lower_once(inner)
+        return self._lower_once(node)
+
+    def _lower_once(self, node):
+        if node in self.lowered:
+            return self.lowered[node]
         try:
-            return getattr(self, "lower_" + type(node).__name__.lower())(node)
+            self.lowered[node] = getattr(self, "lower_" + type(node).__name__.lower())(node)
+            return self.lowered[node]
         except ParseError:
             raise
         except EinsteinError as error:
@@ -74,7 +87,36 @@ class Lowering:
         value = self.lower(node.operand)
         return build.transpose(value) if node.resolved.order >= 2 else value
 
+    def lower_sum(self, node: Binary):
+        """A chain ``a + b - c ...`` as one sum; a long one is added as a balanced tree (n log n, not n^2)."""
+        chain = [node]
+        while _is_sum(chain[-1].left):
+            chain.append(chain[-1].left)
+        chain.reverse()
+        values = [self.lower(chain[0].left)] + [self.lower(n.right) for n in chain]
+        if len(chain) <= _SHORT_SUM:
+            for n, right in zip(chain, values[1:]):
+                values[0] = self._apply(n, _ARITHMETIC[n.op], values[0], right)
+            return values[0]
+        values[1:] = [self._apply(n, build.multiply, sp.Integer(-1), v) if n.op == "-" else v
+                      for n, v in zip(chain, values[1:])]
+        while len(values) > 1:
+            values = [self._apply(node, build.add, *values[k:k + 2]) if k + 1 < len(values) else values[k]
+                      for k in range(0, len(values), 2)]
+        return values[0]
+
+    @staticmethod
+    def _apply(node, builder, *operands):
+        try:
+            return builder(*operands)
+        except ParseError:
+            raise
+        except EinsteinError as error:
+            raise node.error(str(error)) from None
+
     def lower_binary(self, node: Binary):
+        if _is_sum(node):
+            return self.lower_sum(node)
         if node.op in ("^", ".^") and _is_norm2_squared(node):
             inner = self.lower(node.left.args[0])
             return build.sum(build.multiply(inner, inner))
@@ -131,6 +173,10 @@ def _matrix_power(matrix, k: int):
         if k:
             base = build.matmul(base, base)
     return result
+
+
+def _is_sum(node) -> bool:
+    return isinstance(node, Binary) and node.op in ("+", "-")
 
 
 def _is_norm2_squared(node: Binary) -> bool:

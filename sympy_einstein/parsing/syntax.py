@@ -1,8 +1,13 @@
-"""Tokens and syntax tree of the input language, and the recursive-descent parser that builds it.
+"""Tokens and syntax tree of the input language, and the parser that builds it.
 
 Precedence, lowest first: ``+ -``; ``* / .* ./ @ @@``; unary ``- +``; ``^ .^`` (right associative,
 the exponent may carry a sign); postfix ``'`` (transpose). A quote is a transpose after a name, a
 number, ``)`` or another transpose, and opens a string everywhere else (MATLAB's rule).
+
+The parser keeps its own stacks (operator precedence, no recursion) and its work is linear in the
+input. Limits: :data:`MAX_INPUT_LENGTH` characters, :data:`MAX_NESTING` levels of operations,
+:data:`MAX_NUMBER_LENGTH` characters per number, and every number a finite 64-bit float that is not
+rounded to 0; each is a :class:`ParseError` naming the line and column.
 
 >>> program = parse_program("f = x'*A*x; f + 1")
 >>> [(s.target, type(s.value).__name__) for s in program]
@@ -10,6 +15,7 @@ number, ``)`` or another transpose, and opens a string everywhere else (MATLAB's
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -106,6 +112,7 @@ class Node:
     column: int
     type: object = field(default=None, init=False, repr=False)
     resolved: object = field(default=None, init=False, repr=False)
+    depth: int = field(default=1, init=False, repr=False)  # operations nested here (see MAX_NESTING)
 
     def error(self, message: str) -> ParseError:
         return ParseError(message, self.line, self.column)
@@ -157,11 +164,46 @@ class Statement(Node):
 
 
 # ---------------------------------------------------------------------------------------------
-# parser
+# parser: operator precedence with explicit stacks (no recursion: depth is bounded by MAX_NESTING,
+# never by Python's recursion limit)
 
-_ADDITIVE = ("+", "-")
-_MULTIPLICATIVE = ("*", "/", ".*", "./", "@", "@@")
-_POWER = ("^", ".^")
+MAX_INPUT_LENGTH = 10_000
+"""The longest formula accepted, in characters (a longer one is a ParseError at the first extra character)."""
+MAX_NESTING = 100
+"""How deep operations may nest: each call, product, power, sign or transpose is a level around its
+operands; the terms of a sum are one level (``x + x + ... + x`` is 2 deep), and so are repeated signs
+(``---x``); parentheses add none."""
+MAX_NUMBER_LENGTH = 400
+"""The longest number literal accepted, in characters."""
+
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, ".*": 2, "./": 2, "@": 2, "@@": 2, "^": 4, ".^": 4}
+_SIGN = 3  # binds tighter than products, looser than powers: -x^2 is -(x^2), -x*y is (-x)*y
+
+
+class _Group:
+    """An open parenthesis, an open call (``opener`` its name token) or the statement: the operands
+    and operators not yet combined (operators in increasing precedence, as in the shunting-yard)."""
+
+    def __init__(self, kind: str, opener: Token | None = None):
+        self.kind, self.opener = kind, opener
+        self.operands: list[Node] = []
+        self.operators: list[tuple[int, Token]] = []
+        self.args: list[Node] = []
+
+    def reduce_one(self) -> None:
+        precedence, token = self.operators.pop()
+        if precedence == _SIGN:
+            self.operands[-1] = _nested(Unary(token.line, token.column, token.kind, self.operands[-1]))
+        else:
+            right = self.operands.pop()
+            self.operands[-1] = _nested(Binary(token.line, token.column, token.kind, self.operands[-1], right))
+
+    def finish(self, operand: Node) -> Node:
+        """The group's value, ending in ``operand``."""
+        self.operands.append(operand)
+        while self.operators:
+            self.reduce_one()
+        return self.operands.pop()
 
 
 class _Parser:
@@ -207,79 +249,169 @@ class _Parser:
         return Statement(start.line, start.column, None, self.expression())
 
     def expression(self) -> Node:
-        return self.binary_level(_ADDITIVE, self.multiplicative)
+        """One expression; each loop reads an operand, then closes groups and reads an operator."""
+        groups = [_Group("statement")]
+        while True:
+            operand = self.operand(groups)
+            while operand is not None:
+                operand = self.postfix(operand)
+                token, group = self.current, groups[-1]
+                if token.kind in _PRECEDENCE:
+                    self.advance()
+                    self.binary(group, operand, token)
+                    break
+                value = group.finish(operand)
+                if group.kind == "statement":
+                    return value
+                operand = self.close(groups, value)
 
-    def multiplicative(self) -> Node:
-        return self.binary_level(_MULTIPLICATIVE, self.unary)
-
-    def binary_level(self, ops, operand) -> Node:
-        node = operand()
-        while self.current.kind in ops:
-            token = self.advance()
-            node = Binary(token.line, token.column, token.kind, node, operand())
-        return node
-
-    def unary(self) -> Node:
-        if self.current.kind in ("-", "+"):
-            token = self.advance()
-            return Unary(token.line, token.column, token.kind, self.unary())
-        return self.power()
-
-    def power(self) -> Node:
-        base = self.postfix()
-        if self.current.kind in _POWER:
-            token = self.advance()
-            return Binary(token.line, token.column, token.kind, base, self.unary())
-        return base
-
-    def postfix(self) -> Node:
-        node = self.primary()
-        while self.current.kind == "'":
-            token = self.advance()
-            node = Transpose(token.line, token.column, node)
-        return node
-
-    def primary(self) -> Node:
+    def operand(self, groups: list[_Group]) -> Node | None:
+        """Signs, then a primary; ``None`` when the primary opens a group (its operand comes next)."""
+        while self.current.kind in ("-", "+"):
+            groups[-1].operators.append((_SIGN, self.advance()))
         token = self.current
         if token.kind == "number":
             self.advance()
-            return Number(token.line, token.column, token.text)
+            return Number(token.line, token.column, _checked_number(token))
         if token.kind == "string":
             self.advance()
             return String(token.line, token.column, token.text)
         if token.kind == "(":
             self.advance()
-            node = self.expression()
-            self.expect(")", "')'")
-            return node
+            groups.append(_Group("paren", token))
+            return None
         if token.kind in ("name", "#"):
             self.advance()
-            if self.current.kind == "(":
-                return self.call(token)
-            if token.kind == "#":
-                raise ParseError("expected '(' after '#'", self.current.line, self.current.column)
-            return Name(token.line, token.column, token.text)
+            if self.current.kind != "(":
+                if token.kind == "#":
+                    raise ParseError("expected '(' after '#'", self.current.line, self.current.column)
+                return Name(token.line, token.column, token.text)
+            self.advance()
+            if self.current.kind == ")":
+                self.advance()
+                return _call(token, [])
+            groups.append(_Group("call", token))
+            return None
         raise ParseError(f"expected an operand (a name, a number, '(' or a function call) but found "
                          f"{token.describe()}", token.line, token.column)
 
-    def call(self, name: Token) -> Call:
-        self.expect("(", "'('")
-        args = []
-        if self.current.kind != ")":
-            args.append(self.expression())
-            while self.current.kind == ",":
-                self.advance()
-                args.append(self.expression())
+    def postfix(self, node: Node) -> Node:
+        while self.current.kind == "'":
+            token = self.advance()
+            node = _nested(Transpose(token.line, token.column, node))
+        return node
+
+    def binary(self, group: _Group, operand: Node, token: Token) -> None:
+        """Push ``operand`` and the operator ``token``, combining what binds at least as tightly."""
+        precedence = _PRECEDENCE[token.kind]
+        group.operands.append(operand)
+        right_associative = precedence == 4
+        while group.operators and (group.operators[-1][0] > precedence or
+                                   group.operators[-1][0] == precedence and not right_associative):
+            group.reduce_one()
+        group.operators.append((precedence, token))
+
+    def close(self, groups: list[_Group], value: Node) -> Node | None:
+        """After a group's value: ``)`` closes it, ``,`` starts the next argument of a call."""
+        group = groups[-1]
+        if group.kind == "paren":
+            self.expect(")", "')'")
+            groups.pop()
+            return value
+        group.args.append(value)
+        if self.current.kind == ",":
+            self.advance()
+            return None
         self.expect(")", "',' or ')'")
-        return Call(name.line, name.column, "einsum" if name.kind == "#" else name.text, args)
+        groups.pop()
+        return _call(group.opener, group.args)
+
+
+def _call(name: Token, args: list) -> Call:
+    return _nested(Call(name.line, name.column, "einsum" if name.kind == "#" else name.text, args))
+
+
+def _nested(node: Node) -> Node:
+    """``node`` with its depth set, or a ParseError at it when that exceeds MAX_NESTING."""
+    if isinstance(node, Binary) and node.op in ("+", "-"):
+        left = node.left.depth - (isinstance(node.left, Binary) and node.left.op in ("+", "-"))
+        node.depth = 1 + max(left, node.right.depth)
+    elif isinstance(node, Unary) and isinstance(node.operand, Unary):
+        node.depth = node.operand.depth  # signs multiply into one coefficient: --x is one level
+    else:
+        node.depth = 1 + max((child.depth for child in _children(node)), default=0)
+    if node.depth > MAX_NESTING:
+        raise node.error(f"the formula nests operations more than {MAX_NESTING} deep here")
+    return node
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, Binary):
+        return [node.left, node.right]
+    if isinstance(node, Unary | Transpose):
+        return [node.operand]
+    return node.args if isinstance(node, Call) else []
+
+
+def _checked_number(token: Token) -> str:
+    """The literal's text, once it is known to be a finite 64-bit float that is not rounded to 0."""
+    text = token.text
+    shown = text if len(text) <= 24 else text[:20] + "..."
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise ParseError(f"the number {shown} has {len(text)} characters; at most {MAX_NUMBER_LENGTH} are allowed",
+                         token.line, token.column)
+    value = float(text)
+    if math.isinf(value):
+        raise ParseError(f"the number {shown} is too large: it overflows a 64-bit float (at most about 1.8e308)",
+                         token.line, token.column)
+    if value == 0 and any(c in "123456789" for c in text.lower().partition("e")[0]):
+        raise ParseError(f"the number {shown} is too small: it is 0 as a 64-bit float (at least about 5e-324)",
+                         token.line, token.column)
+    return text
+
+
+def left_spine(node: Node) -> list[Node]:
+    """The operators below ``node`` along first operands (the left of a binary operator, the operand
+    of a sign or transpose), deepest first.
+
+    A tree walker that handles these first, remembering the results, never recurses along a long
+    chain such as ``x + x + ... + x``; what is left to recurse into is bounded by MAX_NESTING.
+
+    >>> [n.op for n in left_spine(parse_program("a - b + c - d")[0].value)]
+    ['-', '+']
+    """
+    chain = []
+    node = _first_operand(node)
+    while node is not None:
+        chain.append(node)
+        node = _first_operand(node)
+    chain.reverse()
+    return chain
+
+
+def _first_operand(node: Node) -> Node | None:
+    if isinstance(node, Binary):
+        node = node.left
+    elif isinstance(node, Unary | Transpose):
+        node = node.operand
+    else:
+        return None
+    return node if isinstance(node, Binary | Unary | Transpose) else None
 
 
 def parse_program(text: str) -> list[Statement]:
     """The statements of ``text`` (separated by newlines or ``;``) as syntax trees.
+
+    At most :data:`MAX_INPUT_LENGTH` characters, nesting at most :data:`MAX_NESTING` deep.
 
     >>> parse_program("A*x - b")[0].value.op
     '-'
     """
     if not isinstance(text, str):
         raise ParseError(f"a formula must be a string, not {type(text).__name__}")
+    if len(text) > MAX_INPUT_LENGTH:
+        line = text.count("\n", 0, MAX_INPUT_LENGTH) + 1
+        column = MAX_INPUT_LENGTH - text.rfind("\n", 0, MAX_INPUT_LENGTH)
+        raise ParseError(f"the formula has {len(text)} characters; at most {MAX_INPUT_LENGTH} are allowed",
+                         line, column)
     return _Parser(text).program()

@@ -16,10 +16,14 @@ and elementwise functions take the indices of the product they sit in.
 """
 from __future__ import annotations
 
+from sympy import evaluate
 from sympy.printing.precedence import PRECEDENCE
 
 from ..ir.linalg import MatrixFunction
-from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorSymbol, ZeroTensor
+from ..ir.nodes import EinsteinProduct, Elementwise, TensorAdd, TensorExpr, TensorSymbol, ZeroTensor
+from ..ir.walk import hash_bottom_up
+from .bottom_up import fresh_caches
+from .forms import signed_terms
 from .latex_printer import DISPLAY_LETTERS, EinsteinLatexPrinter, einstein_form, join_terms, scaled_latex, symbol_latex
 from .slots import Slot
 from .strings import scalar_precedence
@@ -86,50 +90,70 @@ def index_form(expr, printer) -> str:
     >>> latex(se.diag(se.vector("x", 3)), notation="index")
     '\\\\left[x_{i} \\\\delta_{ij}\\\\right]_{ij}'
     """
+    hash_bottom_up(expr)  # the caches below hash nodes: never recursively
+    fresh_caches()
     free = Letters().take(expr.rank)
     supply = Letters(placeholders=True)
-    text, _ = _entry(expr, free, supply, printer)
+    text, _ = _run(expr, free, supply, printer)
     if len(free) + supply.count <= len(DISPLAY_LETTERS):
         text = supply.name_in_order(text, len(free))
     else:  # more indices than single letters: name them as they are drawn (some are subscripted)
         supply = Letters()
         supply.take(len(free))
-        text, _ = _entry(expr, free, supply, printer)
+        text, _ = _run(expr, free, supply, printer)
     if not free or isinstance(expr, TensorSymbol):
         return text
     return r"\left[" + text + r"\right]_{" + indices(free) + "}"
 
 
-def _entry(expr, letters, supply, printer) -> tuple[str, int]:
-    """``(latex, precedence)`` of the entry ``expr[letters]``."""
+def _run(expr, letters, supply, printer) -> tuple[str, int]:
+    """``(latex, precedence)`` of the entry ``expr[letters]``, without recursion: :func:`_entry` and
+    :func:`_factors` are generators that yield what they need (``("entry" or "factors", node,
+    letters)``) and receive the result, so nodes are printed in the order a recursion would."""
+    stack, value = [_entry(expr, letters, supply, printer)], None
+    while stack:
+        try:
+            kind, node, node_letters = stack[-1].send(value)
+        except StopIteration as done:
+            stack.pop()
+            value = done.value
+            continue
+        stack.append((_entry if kind == "entry" else _factors)(node, node_letters, supply, printer))
+        value = None
+    return value
+
+
+def _entry(expr, letters, supply, printer):
+    """Generator of ``(latex, precedence)`` of the entry ``expr[letters]`` (run by :func:`_run`)."""
     if isinstance(expr, TensorSymbol):
         name = symbol_latex(expr.name, printer)
         return (name + "_{" + indices(letters) + "}" if letters else name), ATOM
     if isinstance(expr, ZeroTensor):
         return "0", ATOM
     if isinstance(expr, TensorAdd):
-        return join_terms(expr, printer, lambda term: _entry(term, letters, supply, printer)), ADD
+        entries = []
+        for _, term in signed_terms(expr, operands=False):  # the order join_terms renders them in
+            if isinstance(term, TensorExpr):
+                entries.append((yield "entry", term, letters))
+        rendered = iter(entries)
+        return join_terms(expr, printer, lambda term: next(rendered)), ADD
     if isinstance(expr, Elementwise):
-        return _elementwise(expr, letters, supply, printer)
+        slots = {}
+        for variable, operand in zip(expr.function.variables, expr.operands, strict=True):
+            text, precedence = yield "entry", operand, letters
+            slots[variable] = Slot(lambda p, text=text: text, precedence, last=False)
+        with evaluate(False):  # evaluating the body again can be exponential (tanh(tanh(...)))
+            body = expr.function.expr.xreplace(slots)
+        return printer._print(body), scalar_precedence(body)
     if isinstance(expr, EinsteinProduct):
-        return _product(expr, letters, supply, printer)
+        return _product(*(yield "factors", expr, letters), printer)
     if isinstance(expr, MatrixFunction):  # printed whole in math notation, then indexed
         text = einstein_form(expr, EinsteinLatexPrinter({"notation": "einstein"}))
         return (r"\left(" + text + r"\right)_{" + indices(letters) + "}" if letters else text), ATOM
     raise TypeError(f"cannot print {type(expr).__name__}")
 
 
-def _elementwise(expr: Elementwise, letters, supply, printer) -> tuple[str, int]:
-    slots = {}
-    for variable, operand in zip(expr.function.variables, expr.operands, strict=True):
-        text, precedence = _entry(operand, letters, supply, printer)
-        slots[variable] = Slot(lambda p, text=text: text, precedence, last=False)
-    body = expr.function.expr.xreplace(slots)
-    return printer._print(body), scalar_precedence(body)
-
-
-def _product(expr: EinsteinProduct, letters, supply, printer) -> tuple[str, int]:
-    coeff, factors, summed = _factors(expr, letters, supply, printer)
+def _product(coeff, factors, summed, printer) -> tuple[str, int]:
     if not factors and not summed:
         return printer._print(coeff), scalar_precedence(coeff)
     if len(factors) == 1 and not summed:
@@ -146,8 +170,8 @@ def _product(expr: EinsteinProduct, letters, supply, printer) -> tuple[str, int]
 
 
 def _factors(expr: EinsteinProduct, letters, supply, printer):
-    """``(coeff, [(latex, precedence), ...], summed_once)`` of the product ``expr[letters]`` with
-    nested products inlined; deltas tie repeated output indices."""
+    """Generator of ``(coeff, [(latex, precedence), ...], summed_once)`` of the product
+    ``expr[letters]`` with nested products inlined; deltas tie repeated output indices."""
     mapping, deltas = {}, []
     for letter, target in zip(expr.output, letters, strict=True):
         if letter in mapping:
@@ -162,8 +186,8 @@ def _factors(expr: EinsteinProduct, letters, supply, printer):
     for operand, string in zip(expr.operands, expr.inputs, strict=True):
         targets = [mapping[c] for c in string]
         if isinstance(operand, EinsteinProduct):
-            inner_coeff, inner_factors, inner_summed = _factors(operand, targets, supply, printer)
+            inner_coeff, inner_factors, inner_summed = yield "factors", operand, targets
             coeff, summed, factors = coeff * inner_coeff, summed + inner_summed, factors + inner_factors
             continue
-        factors.append(_entry(operand, targets, supply, printer))
+        factors.append((yield "entry", operand, targets))
     return coeff, factors + deltas, summed

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sympy import evaluate
 from sympy.printing.precedence import PRECEDENCE
 
 from ..ir.linalg import MatrixFunction
@@ -98,7 +99,8 @@ def elementwise_tree(expr: Elementwise, precedence_of=None):
         plain[variable] = Slot(lambda p, x=operand: p._print(x), precedence, last=False)
         if ADD < precedence <= MUL:
             wrapped[variable] = Slot(lambda p, x=operand: parenthesized(p, p._print(x)), ATOM, last=False)
-    return _substitute(expr.function.expr, plain, wrapped)
+    with evaluate(False):  # the body is already evaluated; evaluating it again can be exponential (tanh(tanh(...)))
+        return _substitute(expr.function.expr, plain, wrapped)
 
 
 def _substitute(body, plain, wrapped):
