@@ -135,11 +135,6 @@ def test_singular_matrices_give_clear_errors_and_adjugates_exist():
     assert evaluate(se.logdet(matrix), {matrix: singular}) == -np.inf
 
 
-def test_lambdify_names_the_unsupported_node():
-    with pytest.raises(se.EinsteinError, match="Inverse"):
-        se.lambdify([A, x], se.inv(A) @ x, backend="numpy")
-
-
 def test_deep_chains_of_matrix_functions_do_not_recurse():
     small, v = se.matrix("A", 3, 3), se.vector("v", 3)
     chain, nested = v, small
