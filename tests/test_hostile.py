@@ -306,7 +306,7 @@ def test_a_product_of_more_operands_than_numpy_einsum_takes():  # found by the l
 
 
 # ---------------------------------------------------------------------------------------------
-# found by the long fuzz run in code generation (the first is fixed, the second still open)
+# found by the long fuzz run in code generation
 
 
 def test_numpy_backend_broadcasts_a_huge_integer_constant():  # fixed by the kernel-IR code generator
@@ -315,8 +315,6 @@ def test_numpy_backend_broadcasts_a_huge_integer_constant():  # fixed by the ker
     assert np.allclose(compiled(np.ones(2)), 1e300)
 
 
-@pytest.mark.xfail(strict=True, raises=OverflowError,
-                   reason="numpy backend: a scalar power computed on Python floats raises OverflowError, not inf")
 def test_numpy_backend_overflows_a_scalar_power_to_inf_as_evaluate_does():
     f, symbols = se.parse("c*sum(x) + 2^2^2^2^c", return_symbols=True)
     c, x = symbols["c"], symbols["x"]

@@ -49,7 +49,7 @@ def _bind_arguments(values, signature, size_names, function):
         if shape is not None:
             array = _as_array(values[k], name, shape, dtype, function)
             _bind_axes(array, name, shape, sizes, origins, function)
-            converted[k] = array.item() if array.ndim == 0 else array
+            converted[k] = array[()] if array.ndim == 0 else array  # order 0: a NumPy scalar (overflows to inf)
     return tuple(converted) + tuple(sizes[s] for s in size_names)
 
 
