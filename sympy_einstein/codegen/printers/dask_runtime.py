@@ -25,7 +25,7 @@ mirrors the upper triangle after the sum, as it does for every symmetric result.
 :mod:`sympy_einstein.codegen.linalg_runtime` run this way on the (small) matrices they factor, so their
 errors (a :class:`~sympy_einstein.errors.BindingError` naming the node) surface at ``compute()``.
 
->>> s = _lazy(np.linalg.det, (), da.from_array(2 * np.eye(3), chunks=(3, 3)))
+>>> s = _lazy(np.trace, (), da.from_array(2 * np.eye(3), chunks=(3, 3)))
 >>> type(s).__name__, float(s.compute())
 ('Array', 8.0)
 """
