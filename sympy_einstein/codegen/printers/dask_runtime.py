@@ -27,7 +27,7 @@ errors (a :class:`~sympy_einstein.errors.BindingError` naming the node) surface 
 
 >>> s = _lazy(np.trace, (), da.from_array(2 * np.eye(3), chunks=(3, 3)))
 >>> type(s).__name__, float(s.compute())
-('Array', 8.0)
+('Array', 6.0)
 """
 import dask.array as da
 import numpy as np
