@@ -212,3 +212,64 @@ def test_whole_matrix_nodes_lower_to_library_calls():
     np.testing.assert_allclose(solved, np.linalg.solve(a, xv), rtol=1e-10)
     np.testing.assert_allclose(rows, np.log(np.exp(data).sum(axis=1)), rtol=1e-12)
     np.testing.assert_allclose(total, np.log(np.exp(data).sum()) * wv.sum(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix functions: linalg_runtime's checked factorizations, one lazy task per matrix
+
+
+def test_every_matrix_function_node_matches_evaluate():
+    from test_linalg_codegen import NODES, A, B, M, T, b, c, data, relative_error, x, z
+    from test_linalg_codegen import Z as Zl
+    args, values = [A, B, M, T, x, b, Zl, z, c], data()
+    got = dask.compute(*se.lambdify(args, NODES, backend="dask")(*(values[a] for a in args)), scheduler="sync")
+    for expr, result in zip(NODES, got, strict=True):
+        assert relative_error(result, se.evaluate(expr, values)) < 1e-8, expr
+
+
+def test_gaussian_nll_value_gradients_hessian_on_the_cluster(client):
+    """The samples chunked by rows; the covariance factored once, on a worker."""
+    from test_linalg_codegen import NLL, S, X_data, gaussian_bindings, mu, relative_error
+    values = gaussian_bindings()
+    exprs = [NLL, se.gradient(NLL, mu), se.hessian(NLL, mu), se.gradient(NLL, S)]
+    fn = se.lambdify([X_data, mu, S], exprs, backend="dask")
+    got = dask.compute(*fn(da.from_array(values[X_data], chunks=(7, 3)), values[mu], values[S]))
+    for expr, result in zip(exprs, got, strict=True):
+        assert relative_error(result, se.evaluate(expr, values)) < 1e-8, expr
+
+
+def test_singular_and_non_finite_matrices_raise_at_compute_naming_the_node():
+    from test_linalg_codegen import A, b
+
+    from sympy_einstein.errors import BindingError
+    fn = se.lambdify([A, b], [se.solve(A, b), se.adj(A)], backend="dask")
+    solved, adjugate = fn(np.ones((4, 4)), np.ones(4))  # lazy: nothing raises yet
+    with pytest.raises(BindingError, match=r"solve\(A, b\): the matrix is singular"):
+        solved.compute(scheduler="sync")
+    np.testing.assert_allclose(adjugate.compute(scheduler="sync"), np.zeros((4, 4)), atol=1e-12)
+    matrix = np.eye(4)
+    matrix[1, 2] = np.nan
+    with pytest.raises(BindingError, match=r"adj\(A\): the matrix has an entry that is not finite"):
+        fn(matrix, np.ones(4))[1].compute(scheduler="sync")
+
+
+def test_export_with_factorizations_writes_a_dask_module(tmp_path):
+    from test_linalg_codegen import A, b, data
+    path, values = tmp_path / "factor_dask.py", data(4)
+    source = se.export(path, {"f": ([A, b], [se.solve(A, b), se.logdet(A)])}, backend="dask")
+    assert [line for line in source.splitlines() if line.startswith(("import", "from"))] == \
+        ["import dask.array as da", "import numpy as np"]
+    spec = importlib.util.spec_from_file_location("factor_dask", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    solved, logdet = dask.compute(*module.f(values[A], values[b]), scheduler="sync")
+    np.testing.assert_allclose(solved, np.linalg.solve(values[A], values[b]), rtol=1e-10)
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(values[A])[1], rtol=1e-10)
+    with pytest.raises(module.BindingError, match="singular"):
+        module.f(np.ones((4, 4)), values[b])[0].compute(scheduler="sync")
+
+
+def test_the_runtime_names_are_module_globals():
+    from sympy_einstein.codegen.printers import dask_runtime
+    from sympy_einstein.codegen.printers.dask import MODULE_GLOBALS
+    assert set(dask_runtime.FUNCTIONS) <= set(MODULE_GLOBALS)

@@ -251,3 +251,68 @@ def test_whole_matrix_nodes_lower_to_library_calls(x64):
     np.testing.assert_allclose(np.asarray(solved), np.linalg.solve(a, xv), rtol=1e-10)
     np.testing.assert_allclose(np.asarray(rows), np.log(np.exp(data).sum(axis=1)), rtol=1e-12)
     np.testing.assert_allclose(float(total), np.log(np.exp(data).sum()) * wv.sum(), rtol=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# matrix functions: the shared factorizations of passes/factor.py as LU in jax_runtime
+
+
+def test_every_matrix_function_node_matches_evaluate(x64):
+    from test_linalg_codegen import NODES, A, B, M, T, b, c, data, relative_error, x, z
+    from test_linalg_codegen import Z as Zl
+    args, values = [A, B, M, T, x, b, Zl, z, c], data()
+    got = se.lambdify(args, NODES, backend="jax")(*(values[a] for a in args))
+    for expr, result in zip(NODES, got, strict=True):
+        assert relative_error(np.asarray(result), se.evaluate(expr, values)) < 1e-8, expr
+
+
+def test_gaussian_nll_value_gradients_hessian(x64):
+    from test_linalg_codegen import NLL, S, X_data, gaussian_bindings, mu, relative_error
+    values = gaussian_bindings()
+    exprs = [NLL, se.gradient(NLL, mu), se.hessian(NLL, mu), se.gradient(NLL, S)]
+    got = se.lambdify([X_data, mu, S], exprs, backend="jax")(values[X_data], values[mu], values[S])
+    for expr, result in zip(exprs, got, strict=True):
+        assert relative_error(np.asarray(result), se.evaluate(expr, values)) < 1e-8, expr
+
+
+def test_factorizations_trace_under_grad_and_vmap(x64):
+    """jax.grad of the generated value is the generated gradient; jax.vmap solves a batch of matrices."""
+    from test_linalg_codegen import A, b, data, x
+    values = data(3)
+    f = x @ se.inv(A) @ x + se.logdet(A) + se.det(A)
+    fn = se.lambdify([A, x], [f, se.gradient(f, A)], backend="jax")
+    traced = jax.grad(lambda a: fn(a, values[x])[0])(values[A])
+    np.testing.assert_allclose(np.asarray(traced), np.asarray(fn(values[A], values[x])[1]), rtol=1e-10)
+    batch = np.stack([values[A] + k * np.eye(4) for k in range(3)])
+    solve = se.lambdify([A, b], [se.solve(A, b)], backend="jax")
+    solved = jax.vmap(lambda a: solve(a, values[b])[0])(batch)
+    np.testing.assert_allclose(np.asarray(solved), np.linalg.solve(batch, values[b]), rtol=1e-10)
+
+
+def test_a_singular_matrix_gives_non_finite_values_as_jax_does(x64):
+    """Nothing raises inside jit (docs/backends.md): inf/nan from a solve, -inf log-determinant, det 0."""
+    from test_linalg_codegen import A, b
+    fn = se.lambdify([A, b], [se.solve(A, b), se.logdet(A), se.det(A)], backend="jax")
+    solved, logdet, det = fn(np.ones((4, 4)), np.ones(4))
+    assert not np.isfinite(np.asarray(solved)).all()
+    assert float(logdet) == -np.inf and float(det) == 0.0
+
+
+def test_export_with_factorizations_imports_jax_only(x64, tmp_path):
+    from test_linalg_codegen import A, b, data
+    path, values = tmp_path / "factor_jax.py", data(4)
+    source = se.export(path, {"f": ([A, b], [se.solve(A, b), se.logdet(A)])}, backend="jax")
+    assert [line for line in source.splitlines() if line.startswith(("import", "from"))] == \
+        ["import jax", "import jax.numpy as jnp"]
+    spec = importlib.util.spec_from_file_location("factor_jax", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    solved, logdet = module.f(values[A], values[b])
+    np.testing.assert_allclose(np.asarray(solved), np.linalg.solve(values[A], values[b]), rtol=1e-10)
+    np.testing.assert_allclose(float(logdet), np.linalg.slogdet(values[A])[1], rtol=1e-10)
+
+
+def test_the_runtime_names_are_module_globals():
+    from sympy_einstein.codegen.printers import jax_runtime
+    from sympy_einstein.codegen.printers.jax import MODULE_GLOBALS
+    assert set(jax_runtime.FUNCTIONS) <= set(MODULE_GLOBALS)

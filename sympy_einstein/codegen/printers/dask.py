@@ -38,13 +38,27 @@ import inspect
 
 import sympy as sp
 
-from .. import runtime
+from .. import linalg_runtime, runtime
 from ..calls import call_text
 from .base import indent
 from .functional import WholeArrayPrinter, require
 from .scalar import ArrayPrinter
 
-MODULE_GLOBALS = ("dask", "da")
+MODULE_GLOBALS = ("dask", "da", "_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block", "_lazy",
+                  "_SPLIT_EVERY")
+"""The module's globals (a test checks they hold ``dask_runtime.FUNCTIONS``): never an argument's name."""
+
+DASK_CALLS = {
+    "factor": "_lazy(_factor, ({0}.shape[0] + 1, {0}.shape[1]), {0}, {symmetric}, {label})",
+    "factor_solve": "_lazy(_factor_solve, {1}.shape, {0}, {1}, {transpose}, {label})",
+    "factor_inverse": "_lazy(_factor_inverse, {0}.shape[1:] * 2, {0}, {transpose}, {label})",
+    "factor_logdet": "_lazy(_factor_logdet, (), {0})",
+    "factor_det": "_lazy(_factor_det, (), {0})",
+    "adjugate": "_lazy(_adjugate, {0}.shape, {0}, {label})",
+}
+"""The Dask forms of the library calls whose NumPy form calls a checked helper of
+:mod:`sympy_einstein.codegen.linalg_runtime`: the helper applied lazily by ``_lazy`` (one task on the
+whole matrix; its errors at ``compute()``). Every other call is its NumPy form on Dask arrays."""
 
 
 class DaskScalarPrinter(ArrayPrinter):
@@ -67,6 +81,8 @@ class DaskPrinter(WholeArrayPrinter):
         return DaskScalarPrinter(names).doprint(sp.sympify(expr))
 
     def call_text(self, function: str, arguments: list, options=()) -> str:
+        if function in DASK_CALLS:
+            return DASK_CALLS[function].format(*arguments, **{name: repr(value) for name, value in options})
         return call_text(function, arguments, options)
 
     def output_text(self, out) -> str:
@@ -93,15 +109,18 @@ class DaskPrinter(WholeArrayPrinter):
 
     @staticmethod
     def prelude(standalone: bool) -> str:
-        """The imports (and, for ``export``, the argument checks and ``_gram``) of a Dask module."""
+        """The imports (and, for ``export``, the argument checks, ``_gram`` and the checked
+        factorizations) of a Dask module."""
         imports = "import dask.array as da\nimport numpy as np"
         dask_runtime = require("sympy_einstein.codegen.printers.dask_runtime", "dask")
         if not standalone:
-            names = ", ".join(dask_runtime.FUNCTIONS)
-            return f"{imports}\n\nfrom sympy_einstein.codegen.printers.dask_runtime import {names}\n"
+            names, linalg = ", ".join(dask_runtime.FUNCTIONS), ", ".join(linalg_runtime.LINALG)
+            return (f"{imports}\n\nfrom sympy_einstein.codegen.printers.dask_runtime import {names}\n"
+                    f"from sympy_einstein.codegen.linalg_runtime import {linalg}\n")
         errors = ('class BindingError(ValueError):\n    """An argument missing or of the wrong type."""\n\n\n'
                   'class ShapeError(ValueError):\n    """An argument of the wrong shape."""')
         helpers = [inspect.getsource(getattr(runtime, name)) for name in dask_runtime.SHARED]
         helpers += [inspect.getsource(getattr(dask_runtime, name)) for name in dask_runtime.FUNCTIONS]
+        helpers += [inspect.getsource(getattr(linalg_runtime, name)) for name in linalg_runtime.LINALG]
         constants = f"_SPLIT_EVERY = {dask_runtime._SPLIT_EVERY}"
         return "\n\n\n".join([imports, errors, constants] + [h.rstrip() for h in helpers]) + "\n"

@@ -19,6 +19,15 @@ mirrors the upper triangle after the sum, as it does for every symmetric result.
 >>> g = _gram(x, (da.full(6, 2.0, chunks=3),), 2).compute()
 >>> bool(np.allclose(np.triu(g), np.triu(2 * data.T @ data))), float(g[3, 0])
 (True, 0.0)
+
+``_lazy(function, shape, *arguments)`` is ``function(*arguments)`` as a one-chunk Dask array of
+``shape``, computed with the graph: the checked factorizations of
+:mod:`sympy_einstein.codegen.linalg_runtime` run this way on the (small) matrices they factor, so their
+errors (a :class:`~sympy_einstein.errors.BindingError` naming the node) surface at ``compute()``.
+
+>>> s = _lazy(np.trace, (), da.from_array(2 * np.eye(3), chunks=(3, 3)))
+>>> type(s).__name__, float(s.compute())
+('Array', 6.0)
 """
 import dask.array as da
 import numpy as np
@@ -26,7 +35,7 @@ import numpy as np
 from ...errors import BindingError, ShapeError
 from ..runtime import _bind_axes, _format
 
-FUNCTIONS = ("_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block")
+FUNCTIONS = ("_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block", "_lazy")
 SHARED = ("_bind_axes", "_format")  # from sympy_einstein.codegen.runtime
 _SPLIT_EVERY = 8
 
@@ -107,3 +116,12 @@ def _gram_block(x, w=None, columns=256):
         col1 = min(col0 + columns, n)
         g[0, :col1, col0:col1] = x[:, :col1].T @ xw[:, col0:col1]
     return g
+
+
+def _lazy(function, shape, *arguments):
+    """``function(*arguments)`` (Dask arrays among them passed whole) as a one-chunk Dask array of ``shape``
+    and the first array argument's dtype, computed when the graph is."""
+    import dask
+    dtype = next(a.dtype for a in arguments if isinstance(a, da.Array))
+    value = dask.delayed(function, pure=True)(*arguments)
+    return da.from_delayed(value, tuple(int(size) for size in shape), dtype=dtype)

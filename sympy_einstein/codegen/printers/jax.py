@@ -53,13 +53,21 @@ JAX_CALLS = {
     "det": "jnp.linalg.det({0})",
     "slogdet": "jnp.linalg.slogdet({0})[1]",
     "cholesky": "jnp.linalg.cholesky({0})",
+    # the shared factorizations of passes/factor.py: LU only, never raising (jax_runtime.py)
+    "factor": "_jax_factor({0})",
+    "factor_solve": "_jax_factor_solve({0}, {1}, {transpose})",
+    "factor_inverse": "_jax_factor_inverse({0}, {transpose})",
+    "factor_logdet": "_jax_factor_logdet({0})",
+    "factor_det": "_jax_factor_det({0})",
     "logsumexp": "jax.nn.logsumexp({0}, axis={axes})",
     "softmax": "jax.nn.softmax({0}, axis={axes})",
 }
 """The JAX form of every entry of :data:`sympy_einstein.codegen.calls.LIBRARY` (same keys; a test
 checks that none is missing)."""
 
-MODULE_GLOBALS = ("jax", "jnp")
+MODULE_GLOBALS = ("jax", "jnp", "_bind_arguments", "_jax_dtype", "_jax_array", "_jax_scalar", "_jax_factor",
+                  "_jax_factor_solve", "_jax_factor_inverse", "_jax_factor_logdet", "_jax_factor_det")
+"""The module's globals (a test checks they hold ``jax_runtime.FUNCTIONS``): never an argument's name."""
 
 
 

@@ -22,6 +22,21 @@ stay JAX values (a batch under ``vmap``, a tracer under ``grad``); sizes are Pyt
 Traceback (most recent call last):
 ...
 sympy_einstein.errors.ShapeError: f(): argument X has declared shape (m, n) (order 2) but the array has shape (3,)
+
+The ``_jax_factor*`` functions are the JAX forms of the ``factor*`` calls of
+:mod:`sympy_einstein.codegen.passes.factor`: one ``jax.scipy.linalg.lu_factor`` per distinct matrix,
+packed as an ``(n + 1, n)`` array (``LU`` with the pivots in the last row, as the NumPy runtime packs
+its LU), read by the solves, the inverse and the determinants; all traceable under ``jit``, ``vmap``
+and ``grad``. A Cholesky with the NumPy runtime's fallback to LU for an indefinite matrix would need a
+branch on the data, which ``vmap`` turns into computing both, so every matrix gets LU. Nothing can
+raise inside ``jit``: a singular matrix gives ``inf``/``nan`` entries from the solves and the inverse,
+``logdet`` ``-inf`` and ``det`` ``0`` (or a tiny number, as rounding leaves the last pivot).
+
+>>> F = _jax_factor(jnp.array([[4.0, 2.0], [2.0, 3.0]]))
+>>> round(float(jnp.exp(_jax_factor_logdet(F))), 5), round(float(_jax_factor_det(F)), 5)
+(8.0, 8.0)
+>>> [round(float(v), 5) for v in _jax_factor_solve(F, jnp.array([8.0, 7.0]), False)]
+[1.25, 1.5]
 """
 import jax
 import jax.numpy as jnp
@@ -29,7 +44,8 @@ import jax.numpy as jnp
 from ...errors import BindingError, ShapeError
 from ..runtime import _bind_axes, _format
 
-FUNCTIONS = ("_bind_arguments", "_jax_dtype", "_jax_array", "_jax_scalar")
+FUNCTIONS = ("_bind_arguments", "_jax_dtype", "_jax_array", "_jax_scalar", "_jax_factor", "_jax_factor_solve",
+             "_jax_factor_inverse", "_jax_factor_logdet", "_jax_factor_det")
 SHARED = ("_bind_axes", "_format")  # from sympy_einstein.codegen.runtime
 
 
@@ -82,3 +98,37 @@ def _jax_scalar(value, name, integer, dtype, function):
     if array.ndim != 0 or array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
     return array.astype(jnp.int32 if integer else dtype)
+
+
+def _jax_factor(matrix):
+    """The LU factorization of a square matrix, packed: ``LU`` and a last row of pivots."""
+    import jax.scipy.linalg
+    lu, pivots = jax.scipy.linalg.lu_factor(matrix)
+    return jnp.concatenate([lu, pivots.astype(lu.dtype)[None, :]])
+
+
+def _jax_factor_solve(packed, rhs, transpose):
+    """``inv(A) @ rhs`` (``inv(A).T @ rhs`` when ``transpose``) along the first axis of ``rhs``."""
+    import jax.scipy.linalg
+    n = packed.shape[1]
+    pivots = jax.lax.stop_gradient(packed[n]).astype(jnp.int32)
+    solved = jax.scipy.linalg.lu_solve((packed[:n], pivots), rhs.reshape((n, -1)), trans=1 if transpose else 0)
+    return solved.reshape(rhs.shape)
+
+
+def _jax_factor_inverse(packed, transpose):
+    """``inv(A)`` (``inv(A).T`` when ``transpose``) from the packed factorization of ``A``."""
+    return _jax_factor_solve(packed, jnp.eye(packed.shape[1], dtype=packed.dtype), transpose)
+
+
+def _jax_factor_logdet(packed):
+    """``log|det A|``: the sum of the logarithms of the pivots' magnitudes (``-inf`` for a singular ``A``)."""
+    n = packed.shape[1]
+    return jnp.sum(jnp.log(jnp.abs(jnp.diagonal(packed[:n]))))
+
+
+def _jax_factor_det(packed):
+    """``det A``: the product of the pivots, signed by the row swaps."""
+    n = packed.shape[1]
+    swaps = jnp.count_nonzero(jax.lax.stop_gradient(packed[n]).astype(jnp.int32) != jnp.arange(n))
+    return jnp.prod(jnp.diagonal(packed[:n])) * jnp.where(swaps % 2 == 1, -1.0, 1.0).astype(packed.dtype)
