@@ -135,3 +135,17 @@ def test_whole_matrix_nodes_lower_to_library_calls(backend):
     np.testing.assert_allclose(solved, np.linalg.solve(a, xv), rtol=1e-10)
     np.testing.assert_allclose(rows, np.log(np.exp(big).sum(axis=1)), rtol=1e-12)
     np.testing.assert_allclose(total, np.log(np.exp(big).sum()) * wv.sum(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_constant_loop_read_twice_is_fused(backend):
+    """Found by the long fuzz run (docs/fuzzing.md): a constant-filled vector (``vector(1)``) read by two
+    loops made the fusion pass unpack an empty read list."""
+    f, symbols = se.parse("exp(sum(log(exp(-y.*(X*w)) + vector(1))))", return_symbols=True)
+    X, w, y = symbols["X"], symbols["w"], symbols["y"]
+    g = sp.diff(f, w)
+    rng = np.random.default_rng(0)
+    values = {X: rng.normal(size=(5, 3)) * 0.1, w: rng.normal(size=3), y: np.sign(rng.normal(size=5))}
+    value, gradient = se.lambdify([X, w, y], [f, g], backend=backend)(values[X], values[w], values[y])
+    np.testing.assert_allclose(value, se.evaluate(f, values))
+    np.testing.assert_allclose(gradient, se.evaluate(g, values))

@@ -61,7 +61,10 @@ def _fusable(kernel) -> set:
 
 
 def _is_view(step) -> bool:
-    """A loop that only relabels (or scales by a number) one read: fused into every reader."""
+    """A loop that only fills a constant, or relabels (or scales by a number) one read: fused into every
+    reader."""
+    if not step.body.reads:
+        return True
     (symbol, _), *rest = step.body.reads
     return not rest and (step.body.expr / symbol).is_number
 
