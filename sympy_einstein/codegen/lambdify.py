@@ -17,13 +17,14 @@ from .passes.name import Allocator
 from .printers.numba import NumbaPrinter
 from .printers.numpy import NumpyPrinter
 from .program import build_program
+from .tiered import TieredFunction
 
 BACKENDS = {"numba": NumbaPrinter, "numpy": NumpyPrinter}
 MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS + ("jitted_helpers", "_cache_probe", "_CACHE", "os")
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
-             size_hints: dict | None = None, parallel: bool = False):
+             size_hints: dict | None = None, parallel: bool = False, tiered: bool = True):
     """A fast numerical function of ``args`` computing ``exprs`` (one expression or a list/tuple).
 
     ``args`` are tensor symbols and SymPy scalar symbols, in the order of the call. Size symbols
@@ -37,6 +38,12 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     planning the contraction order (default: 1000 each). ``parallel=True`` runs large loops under
     ``numba.prange``. ``name`` is made a safe identifier. The function's ``source`` attribute (and
     ``inspect.getsource``) show the generated code.
+
+    With the numba backend the result is a :class:`~sympy_einstein.codegen.tiered.TieredFunction`:
+    while Numba compiles in a background thread (started by the first call, for its argument types)
+    the calls are answered by the NumPy kernel of the same program, then by the compiled kernel.
+    ``fn.wait()`` blocks until the compiled kernel is in use; ``tiered=False`` compiles in the
+    caller's thread on the first call. Compiles over a second are logged (logger ``"sympy_einstein"``).
 
     >>> import numpy as np, sympy as sp, sympy_einstein as se
     >>> n = sp.Symbol("n", integer=True, positive=True)
@@ -52,6 +59,10 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     program = build_program(args, exprs)
     source, names = module_source([(name, program)], backend, standalone=False, cache=cache, parallel=parallel,
                                   hints=size_hints)
+    if backend == "numba":
+        numpy_source, numpy_names = module_source([(name, program)], "numpy", standalone=False, hints=size_hints)
+        return TieredFunction(load_module(numpy_source, cache), lambda: load_module(source, cache),
+                              numpy_names[0] + (str(name),), source, tiered)
     module = load_module(source, cache)
     public, kernel = names[0]
     function = getattr(module, public)
