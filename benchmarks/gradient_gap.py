@@ -30,6 +30,8 @@ import codegen_problems as problems  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, not lambdify's NumPy tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,6 +6,8 @@ module around it (:mod:`.modules`: prelude, argument checks), loaded from the ca
 """
 from __future__ import annotations
 
+import os
+
 import sympy as sp
 
 from ..errors import EinsteinError
@@ -24,7 +26,7 @@ MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS + ("jitted_helpers", "_cache_
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
-             size_hints: dict | None = None, parallel: bool = False, tiered: bool = True):
+             size_hints: dict | None = None, parallel: bool = False, tiered: bool | None = None):
     """A fast numerical function of ``args`` computing ``exprs`` (one expression or a list/tuple).
 
     ``args`` are tensor symbols and SymPy scalar symbols, in the order of the call. Size symbols
@@ -43,7 +45,9 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     while Numba compiles in a background thread (started by the first call, for its argument types)
     the calls are answered by the NumPy kernel of the same program, then by the compiled kernel.
     ``fn.wait()`` blocks until the compiled kernel is in use; ``tiered=False`` compiles in the
-    caller's thread on the first call. Compiles over a second are logged (logger ``"sympy_einstein"``).
+    caller's thread on the first call (the default ``None`` means true unless the environment
+    variable ``SYMPY_EINSTEIN_TIERED`` is ``0``: benchmarks and the test suite set it). Compiles
+    over a second are logged (logger ``"sympy_einstein"``).
 
     >>> import numpy as np, sympy as sp, sympy_einstein as se
     >>> n = sp.Symbol("n", integer=True, positive=True)
@@ -62,13 +66,17 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     if backend == "numba":
         numpy_source, numpy_names = module_source([(name, program)], "numpy", standalone=False, hints=size_hints)
         return TieredFunction(load_module(numpy_source, cache), lambda: load_module(source, cache),
-                              numpy_names[0] + (str(name),), source, tiered)
+                              numpy_names[0] + (str(name),), source, _tiered(tiered))
     module = load_module(source, cache)
     public, kernel = names[0]
     function = getattr(module, public)
     function.source = source
     function.kernel = getattr(module, kernel)
     return function
+
+
+def _tiered(tiered) -> bool:
+    return os.environ.get("SYMPY_EINSTEIN_TIERED", "1") != "0" if tiered is None else bool(tiered)
 
 
 def _check_backend(backend) -> None:

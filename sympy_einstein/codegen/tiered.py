@@ -17,7 +17,9 @@ and the time.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import threading
 import time
 
@@ -88,7 +90,8 @@ class TieredFunction:
             return
         elapsed = time.perf_counter() - start
         if elapsed > SLOW_COMPILE:
-            LOGGER.info("compiled %s with Numba in %.1f s", self._public, elapsed)
+            arguments = ", ".join(entry[0] for entry in self._signature[0])
+            LOGGER.info("compiled %s(%s) with Numba in %.1f s", self._requested, arguments, elapsed)
         self._run, self.compiled = kernel, True
 
     @property
@@ -136,3 +139,27 @@ def _numba_type(value):
     """The Numba type of one kernel argument as ``_bind_arguments`` returns it."""
     import numba
     return numba.typeof(value)
+
+
+@contextlib.contextmanager
+def compile_messages(stream=None):
+    """Within the block, the ``"sympy_einstein"`` logger's INFO messages (slow compiles) go to ``stream``
+    (default: standard error), as the command line shows them.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> with compile_messages(out):
+    ...     LOGGER.info("compiled f(x) with Numba in 2.0 s")
+    >>> print(out.getvalue(), end="")
+    sympy-einstein: compiled f(x) with Numba in 2.0 s
+    """
+    handler = logging.StreamHandler(stream if stream is not None else sys.stderr)
+    handler.setFormatter(logging.Formatter("sympy-einstein: %(message)s"))
+    level = LOGGER.level
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)
