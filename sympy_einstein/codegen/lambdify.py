@@ -65,7 +65,7 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
                                   hints=size_hints)
     if backend == "numba":
         numpy_source, numpy_names = module_source([(name, program)], "numpy", standalone=False, hints=size_hints)
-        return TieredFunction(load_module(numpy_source, cache), lambda: load_module(source, cache),
+        return TieredFunction(load_module(numpy_source, cache, in_memory=True), lambda: load_module(source, cache),
                               numpy_names[0] + (str(name),), source, _tiered(tiered))
     module = load_module(source, cache)
     public, kernel = names[0]

@@ -62,13 +62,17 @@ def module_path(source: str, directory: Path) -> Path:
     return directory / f"se_{hashlib.sha256(source.encode()).hexdigest()[:20]}.py"
 
 
-def load_module(source: str, cache: bool = True):
+def load_module(source: str, cache: bool = True, in_memory: bool = False):
     """Import ``source`` (once per process): from a file in the cache directory (a private temporary
-    directory when ``cache`` is false), or from memory when no directory can be written."""
+    directory when ``cache`` is false), or from memory when ``in_memory`` (code Numba does not compile:
+    nothing to cache) or when no directory can be written."""
     directory = cache_directory() if cache else Path(tempfile.gettempdir()) / f"sympy_einstein_{os.getuid()}"
     path = module_path(source, directory)
     if path in _LOADED:
         return _LOADED[path]
+    if in_memory:
+        module = _LOADED[path] = _from_memory(source, path.stem)
+        return module
     try:
         _write(path, source)
     except OSError as error:
