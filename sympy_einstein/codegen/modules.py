@@ -167,7 +167,8 @@ def prelude(backend: str, standalone: bool) -> str:
     if standalone:
         parts.append('class BindingError(ValueError):\n    """An argument missing or of the wrong type."""\n\n\n'
                      'class ShapeError(ValueError):\n    """An argument of the wrong shape."""')
-        parts.append(helper_source(runtime.FUNCTIONS))
+        parts.append("_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)\n\n\n"
+                     + helper_source(runtime.FUNCTIONS))
     else:
         parts.append("from sympy_einstein.codegen.runtime import " + ", ".join(runtime.FUNCTIONS))
     if backend == "numba":
