@@ -88,7 +88,7 @@ def rows(repeats):
 
 def _kernel_args(fn, args):
     """The kernel's arguments as the checked wrapper passes them (arrays, then the sizes)."""
-    module = sys.modules[fn.__module__]
+    module = fn.module if hasattr(fn, "module") else sys.modules[fn.__module__]  # a tiered function: its Numba module
     return module._bind_arguments(args, module._SIGNATURE_generated, module._SIZES_generated, "generated")
 
 
