@@ -22,7 +22,8 @@ from .program import build_program
 from .tiered import TieredFunction
 
 BACKENDS = {"numba": NumbaPrinter, "numpy": NumpyPrinter}
-MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS + ("jitted_helpers", "_cache_probe", "_CACHE", "os", "_FLOAT64", "_FLOAT32")
+MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS + ("jitted_helpers", "_cache_probe", "_CACHE", "os", "_FLOAT64",
+                                                       "_FLOAT32")
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
