@@ -34,6 +34,8 @@ import codegen_problems as problems  # noqa: E402
 import sympy_einstein as se  # noqa: E402
 from sympy_einstein.derivatives import gradient, hessian  # noqa: E402
 
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, not lambdify's NumPy tier
+
 RESULTS = Path(__file__).parent / "results" / "codegen.json"
 
 

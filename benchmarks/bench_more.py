@@ -28,6 +28,8 @@ import problems_more as problems  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, not lambdify's NumPy tier
+
 RESULTS = Path(__file__).parent / "results" / "more.json"
 SIZES = {"small": problems.SMALL, "large": problems.LARGE}
 

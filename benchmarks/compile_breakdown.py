@@ -15,6 +15,8 @@ import tempfile
 import time
 from pathlib import Path
 
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, not lambdify's NumPy tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

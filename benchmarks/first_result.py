@@ -10,9 +10,11 @@ Each phase runs in a fresh Python process (the parent only starts them and print
   [f, g, H])`` with the numba backend, and one call;
 - ``warm``: the same in a second process on the directory the cold one filled (kernels on disk);
 - ``numpy``: the cold phase with ``backend="numpy"`` (and whether Numba was imported at all);
-- ``tiered``: a prototype of a tiered start, empty cache: the numpy backend answers the first call while a
-  background thread imports Numba and compiles the same function; the foreground keeps calling the
-  numpy function until the compiled one is ready (time to ready, and the numpy calls' median meanwhile);
+- ``sync``: the cold phase with ``tiered=False`` (Numba compiles in the first call; the compile breakdown
+  without a NumPy tier running beside it).
+
+``cold`` and ``warm`` use ``lambdify``'s tiered start (the default): the NumPy kernel answers the first
+call while a background thread imports Numba and compiles; ``fn.wait()`` then times the rest.
 - ``jax`` (when JAX is installed): ``jax.jit`` of the loss, ``jax.grad`` and ``jax.hessian``, one call each.
 
 The breakdown of the numba phases comes from Numba's own event API (``numba.core.event``: one
@@ -135,7 +137,7 @@ def child(phase, size):
         return jax_child(since, size)
     import sympy  # noqa: F401
     since = stamp("import sympy", since)
-    if phase not in ("numpy", "tiered"):
+    if phase == "sync":
         import numba  # noqa: F401
         since = stamp("import numba", since)
         import scipy.linalg.cython_blas  # noqa: F401  (Numba's BLAS comes from SciPy)
@@ -145,55 +147,31 @@ def child(phase, size):
     args, exprs = derive()
     since = stamp("derive (diff, hessian, simplify)", since)
     arrays = data(size)
-    if phase == "tiered":
-        return tiered_child(se, args, exprs, arrays)
-    instrument_lambdify(phase != "numpy")
+    instrument_lambdify(phase == "sync")
     since = time.perf_counter()
-    fn = se.lambdify(args, exprs, backend="numpy" if phase == "numpy" else "numba")
+    backend = "numpy" if phase == "numpy" else "numba"
+    fn = se.lambdify(args, exprs, backend=backend, **({"tiered": False} if phase == "sync" else {}))
     since = stamp("lambdify", since)
-    if phase == "numpy":
+    if phase != "sync":
         fn(*arrays)
-        stamp("first call", since)
-        return {"times": dict(TIMES), "numba imported": "numba" in sys.modules, "functions": []}
+        since = stamp("first call (numpy kernel)" if phase != "numpy" else "first call", since)
+        TIMES["= first result, process start to answer"] = time.perf_counter() - START
+        if phase == "numpy":
+            return {"times": dict(TIMES), "numba imported": "numba" in sys.modules, "functions": []}
+        instrument_lambdify(True)
     from numba.core import event
     with event.install_recorder("numba:compile") as recorder:
-        fn(*arrays)
-    stamp("first call", since)
+        if phase == "sync":
+            fn(*arrays)
+            TIMES["= first result, process start to answer"] = time.perf_counter() - START
+        else:
+            fn.wait()
+    stamp("first call (compiling)" if phase == "sync" else "background Numba ready after the first result", since)
     functions = []
     for details, inclusive, exclusive, caller in compile_events(recorder.buffer):
         functions.append({**describe(details), "inclusive_s": inclusive, "exclusive_s": exclusive,
                           "needed_by": caller})
     return {"times": dict(TIMES), "numba imported": True, "functions": functions}
-
-
-def tiered_child(se, args, exprs, arrays):
-    """The numpy backend answers at once; Numba compiles in a background thread meanwhile."""
-    import statistics
-    import threading
-    since = time.perf_counter()
-    fast = se.lambdify(args, exprs, backend="numpy")
-    fast(*arrays)
-    since = stamp("numpy lambdify + first call", since)
-    ready = {}
-
-    def compile_numba():
-        start = time.perf_counter()
-        compiled = se.lambdify(args, exprs)
-        compiled(*arrays)
-        ready["s"] = time.perf_counter() - start
-
-    worker = threading.Thread(target=compile_numba)
-    worker.start()
-    calls = []
-    while worker.is_alive():
-        start = time.perf_counter()
-        fast(*arrays)
-        calls.append(time.perf_counter() - start)
-        time.sleep(0.001)  # a user's loop does other work between calls
-    worker.join()
-    TIMES["numba ready in the background after"] = ready["s"]
-    TIMES["median numpy call meanwhile"] = statistics.median(calls) if calls else 0.0
-    return {"times": dict(TIMES), "numba imported": True, "functions": [], "calls meanwhile": len(calls)}
 
 
 def jax_child(since, size):
@@ -294,7 +272,7 @@ def main():
         cache = Path(directory)
         report("cold (empty cache)", run_phase("cold", cache, options.size))
         report("warm (same cache, new process)", run_phase("warm", cache, options.size))
-    for phase in ("numpy", "tiered"):
+    for phase in ("numpy", "sync"):
         with tempfile.TemporaryDirectory(prefix="se_first_") as directory:
             report(phase, run_phase(phase, Path(directory), options.size))
     try:

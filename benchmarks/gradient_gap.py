@@ -30,6 +30,8 @@ import codegen_problems as problems  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, not lambdify's NumPy tier
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,7 +88,7 @@ def rows(repeats):
 
 def _kernel_args(fn, args):
     """The kernel's arguments as the checked wrapper passes them (arrays, then the sizes)."""
-    module = sys.modules[fn.__module__]
+    module = fn.module if hasattr(fn, "module") else sys.modules[fn.__module__]  # a tiered function: its Numba module
     return module._bind_arguments(args, module._SIGNATURE_generated, module._SIZES_generated, "generated")
 
 

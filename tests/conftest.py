@@ -11,6 +11,9 @@ worker and every subprocess a test starts (the command line, notebooks) inherit 
 once in a run is loaded from disk by the next test that generates the same source, in any worker, and
 no run writes to the user's `~/.cache` or reads a stale cache from an earlier run. The directory is
 removed when the run ends.
+
+Tiered start: ``SYMPY_EINSTEIN_TIERED=0``, so a numba-backend ``lambdify`` compiles on the first call
+and every test of the numba backend tests Numba's kernel, not the NumPy tier answering meanwhile.
 """
 import os
 import shutil
@@ -24,6 +27,8 @@ settings.register_profile("ci", parent=settings.get_profile("sympy_einstein"), d
 settings.load_profile("ci" if os.environ.get("CI") else "sympy_einstein")
 
 _CACHE_VARIABLES = ("SYMPY_EINSTEIN_CACHE", "NUMBA_CACHE_DIR")
+# numba-backend functions compile on their first call (the tiered start is tested with tiered=True)
+os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")
 
 
 def pytest_configure(config):

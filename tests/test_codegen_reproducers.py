@@ -142,10 +142,10 @@ def test_constant_loop_read_twice_is_fused(backend):
     """Found by the long fuzz run (docs/fuzzing.md): a constant-filled vector (``vector(1)``) read by two
     loops made the fusion pass unpack an empty read list."""
     f, symbols = se.parse("exp(sum(log(exp(-y.*(X*w)) + vector(1))))", return_symbols=True)
-    X, w, y = symbols["X"], symbols["w"], symbols["y"]
+    data, w, y = symbols["X"], symbols["w"], symbols["y"]
     g = sp.diff(f, w)
     rng = np.random.default_rng(0)
-    values = {X: rng.normal(size=(5, 3)) * 0.1, w: rng.normal(size=3), y: np.sign(rng.normal(size=5))}
-    value, gradient = se.lambdify([X, w, y], [f, g], backend=backend)(values[X], values[w], values[y])
+    values = {data: rng.normal(size=(5, 3)) * 0.1, w: rng.normal(size=3), y: np.sign(rng.normal(size=5))}
+    value, gradient = se.lambdify([data, w, y], [f, g], backend=backend)(values[data], values[w], values[y])
     np.testing.assert_allclose(value, se.evaluate(f, values))
     np.testing.assert_allclose(gradient, se.evaluate(g, values))

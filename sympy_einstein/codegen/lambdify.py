@@ -6,6 +6,8 @@ module around it (:mod:`.modules`: prelude, argument checks), loaded from the ca
 """
 from __future__ import annotations
 
+import os
+
 import sympy as sp
 
 from ..errors import EinsteinError
@@ -19,15 +21,17 @@ from .printers import jax as jax_printer
 from .printers.numba import NumbaPrinter
 from .printers.numpy import NumpyPrinter
 from .program import build_program
+from .tiered import TieredFunction
 
 BACKENDS = {"numba": NumbaPrinter, "numpy": NumpyPrinter,
             "jax": jax_printer.JaxPrinter, "dask": dask_printer.DaskPrinter}
-MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS + ("jitted_helpers", "_cache_probe", "_CACHE", "os") \
+MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS \
+    + ("jitted_helpers", "_cache_probe", "_CACHE", "os", "_FLOAT64", "_FLOAT32") \
     + jax_printer.MODULE_GLOBALS + dask_printer.MODULE_GLOBALS
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
-             size_hints: dict | None = None, parallel: bool = False):
+             size_hints: dict | None = None, parallel: bool = False, tiered: bool | None = None):
     """A fast numerical function of ``args`` computing ``exprs`` (one expression or a list/tuple).
 
     ``args`` are tensor symbols and SymPy scalar symbols, in the order of the call. Size symbols
@@ -44,6 +48,14 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     runs large loops under ``numba.prange``. ``name`` is made a safe identifier. The function's
     ``source`` attribute (and ``inspect.getsource``) show the generated code.
 
+    With the numba backend the result is a :class:`~sympy_einstein.codegen.tiered.TieredFunction`:
+    while Numba compiles in a background thread (started by the first call, for its argument types)
+    the calls are answered by the NumPy kernel of the same program, then by the compiled kernel.
+    ``fn.wait()`` blocks until the compiled kernel is in use; ``tiered=False`` compiles in the
+    caller's thread on the first call (the default ``None`` means true unless the environment
+    variable ``SYMPY_EINSTEIN_TIERED`` is ``0``: benchmarks and the test suite set it). Compiles
+    over a second are logged (logger ``"sympy_einstein"``).
+
     >>> import numpy as np, sympy as sp, sympy_einstein as se
     >>> n = sp.Symbol("n", integer=True, positive=True)
     >>> A, x, c = se.matrix("A", n, n), se.vector("x", n), sp.Symbol("c")
@@ -58,12 +70,20 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     program = build_program(args, exprs)
     source, names = module_source([(name, program)], backend, standalone=False, cache=cache, parallel=parallel,
                                   hints=size_hints)
+    if backend == "numba":
+        numpy_source, numpy_names = module_source([(name, program)], "numpy", standalone=False, hints=size_hints)
+        return TieredFunction(load_module(numpy_source, cache, in_memory=True), lambda: load_module(source, cache),
+                              numpy_names[0] + (str(name),), source, _tiered(tiered))
     module = load_module(source, cache)
     public, kernel = names[0]
     function = getattr(module, public)
     function.source = source
     function.kernel = getattr(module, kernel)
     return function
+
+
+def _tiered(tiered) -> bool:
+    return os.environ.get("SYMPY_EINSTEIN_TIERED", "1") != "0" if tiered is None else bool(tiered)
 
 
 def _check_backend(backend) -> None:

@@ -62,13 +62,17 @@ def module_path(source: str, directory: Path) -> Path:
     return directory / f"se_{hashlib.sha256(source.encode()).hexdigest()[:20]}.py"
 
 
-def load_module(source: str, cache: bool = True):
+def load_module(source: str, cache: bool = True, in_memory: bool = False):
     """Import ``source`` (once per process): from a file in the cache directory (a private temporary
-    directory when ``cache`` is false), or from memory when no directory can be written."""
+    directory when ``cache`` is false), or from memory when ``in_memory`` (code Numba does not compile:
+    nothing to cache) or when no directory can be written."""
     directory = cache_directory() if cache else Path(tempfile.gettempdir()) / f"sympy_einstein_{os.getuid()}"
     path = module_path(source, directory)
     if path in _LOADED:
         return _LOADED[path]
+    if in_memory:
+        module = _LOADED[path] = _from_memory(source, path.stem)
+        return module
     try:
         _write(path, source)
     except OSError as error:
@@ -163,7 +167,8 @@ def prelude(backend: str, standalone: bool) -> str:
     if standalone:
         parts.append('class BindingError(ValueError):\n    """An argument missing or of the wrong type."""\n\n\n'
                      'class ShapeError(ValueError):\n    """An argument of the wrong shape."""')
-        parts.append(helper_source(runtime.FUNCTIONS))
+        parts.append("_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)\n\n\n"
+                     + helper_source(runtime.FUNCTIONS))
     else:
         parts.append("from sympy_einstein.codegen.runtime import " + ", ".join(runtime.FUNCTIONS))
     if backend == "numba":

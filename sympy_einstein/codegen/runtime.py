@@ -29,7 +29,8 @@ import numpy as np
 
 from ..errors import BindingError, ShapeError
 
-FUNCTIONS = ("_bind_arguments", "_common_dtype", "_as_array", "_as_scalar", "_bind_axes", "_format")
+_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+FUNCTIONS = ("_bind_arguments", "_common_dtype", "_as_array", "_as_scalar", "_bind_axes", "_origin", "_format")
 HELPERS = ("_sigmoid", "_softplus", "_heaviside", "_sign")
 
 
@@ -44,7 +45,7 @@ def _bind_arguments(values, signature, size_names, function):
     for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
             converted[k] = sizes[name] = _as_scalar(values[k], name, integer, function)
-            origins[name] = f"argument {name}"
+            origins[name] = (name, None)
     for k, (name, shape, _) in enumerate(signature):
         if shape is not None:
             array = _as_array(values[k], name, shape, dtype, function)
@@ -55,18 +56,22 @@ def _bind_arguments(values, signature, size_names, function):
 
 def _common_dtype(values, signature, function):
     """float32 when every array argument of order >= 1 is float32, else float64."""
-    kinds = []
+    every_float32 = False
     for value, (name, shape, _) in zip(values, signature, strict=False):
         if shape:
-            dtype = np.asarray(value).dtype
+            dtype = value.dtype if isinstance(value, np.ndarray) else np.asarray(value).dtype
             if dtype.kind not in "biuf":
                 raise BindingError(f"{function}(): argument {name} has dtype {dtype}; expected a real array "
                                    "(float64, float32, integer or bool)")
-            kinds.append(dtype == np.float32)
-    return np.float32 if kinds and all(kinds) else np.float64
+            if dtype.char != "f":
+                return _FLOAT64
+            every_float32 = True
+    return _FLOAT32 if every_float32 else _FLOAT64
 
 
 def _as_array(value, name, shape, dtype, function):
+    if type(value) is np.ndarray and value.dtype is dtype and value.flags.c_contiguous and value.ndim == len(shape):
+        return value  # already what the kernel takes (the common case: no conversion)
     array = np.asarray(value)
     if array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} has dtype {array.dtype}; expected a real array "
@@ -78,6 +83,8 @@ def _as_array(value, name, shape, dtype, function):
 
 
 def _as_scalar(value, name, integer, function):
+    if type(value) is float and not integer:
+        return value
     array = np.asarray(value)
     if array.ndim != 0 or array.dtype.kind not in "biuf":
         raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
@@ -90,23 +97,32 @@ def _as_scalar(value, name, integer, function):
 
 def _bind_axes(array, name, shape, sizes, origins, function):
     """Bind size names from ``array.shape`` (first binding wins) and check every axis."""
-    for axis, (declared, actual) in enumerate(zip(shape, array.shape, strict=False)):
-        if isinstance(declared, str) and declared.isidentifier() and declared not in sizes:
+    actual_shape = array.shape
+    for axis, declared in enumerate(shape):
+        actual = actual_shape[axis]
+        if type(declared) is int:
+            if declared != actual:
+                raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}, expected {declared}")
+        elif declared in sizes:
+            if sizes[declared] != actual:
+                raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}, but {declared} = "
+                                 f"{sizes[declared]} from {_origin(origins[declared])}")
+        elif declared.isidentifier():
             if actual < 1:
                 raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}; "
                                  f"the size {declared} must be positive")
-            sizes[declared], origins[declared] = actual, f"argument {name} axis {axis}"
-    for axis, (declared, actual) in enumerate(zip(shape, array.shape, strict=False)):
-        if isinstance(declared, int):
-            expected, why = declared, ""
-        elif declared.isidentifier():
-            expected, why = sizes[declared], f"{declared} = {sizes[declared]} from {origins[declared]}"
-        else:
+            sizes[declared], origins[declared] = actual, (name, axis)
+    for axis, declared in enumerate(shape):
+        if type(declared) is not int and declared not in sizes:
             expected = eval(declared, {"__builtins__": {}}, dict(sizes))  # a size expression we generated
-            why = f"{declared} = {expected}"
-        if expected != actual:
-            why = f", but {why}" if why else f", expected {expected}"
-            raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual}{why}")
+            if expected != actual_shape[axis]:
+                raise ShapeError(f"{function}(): argument {name} axis {axis} has size {actual_shape[axis]}, "
+                                 f"but {declared} = {expected}")
+
+
+def _origin(origin):
+    name, axis = origin
+    return f"argument {name}" if axis is None else f"argument {name} axis {axis}"
 
 
 def _format(shape):

@@ -137,24 +137,28 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_Gram(self, step) -> list:  # noqa: N802
         """Upper triangle of ``X^T diag(w) X`` block by block: for each block of rows, contiguous copies
-        of ``X[rows].T`` and ``(w X)[rows].T``, then one GEMM per column block above the diagonal."""
+        of ``X[rows].T`` and ``(w X)[rows].T``, then one GEMM per column block above the diagonal.
+        Copies and block updates are loops: a slice assignment makes Numba compile its shape-mismatch
+        error message (about 40 string functions, seconds of compile time)."""
         t, x = self.name(step.target), self.name(step.x)
         m, n = self.size(step.x.shape[0]), self.size(step.x.shape[1])
         row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
                                                 ("row0", "row1", "col0", "col1", "xt", "wt", "q", "r"))
         weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
+        dtype = self.local("dtype")
         return self.comment(step.note) + [
-            f"{t} = np.zeros(({n}, {n}), {self.local('dtype')})",
+            f"{t} = np.zeros(({n}, {n}), {dtype})",
             f"for {row0} in range(0, {m}, {step.rows}):",
             f"    {row1} = min({row0} + {step.rows}, {m})",
-            f"    {xt} = np.ascontiguousarray({x}[{row0}:{row1}].T)",
-            f"    {wt} = np.empty_like({xt})",
+            f"    {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
+            f"    {wt} = np.empty(({n}, {row1} - {row0}), {dtype})",
             f"    for {q} in range({n}):",
             f"        for {r} in range({row1} - {row0}):",
+            f"            {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
             f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
             f"    for {col0} in range(0, {n}, {step.columns}):",
             f"        {col1} = min({col0} + {step.columns}, {n})",
-            f"        {t}[:{col1}, {col0}:{col1}] += {xt}[:{col1}] @ {wt}[{col0}:{col1}].T"]
+            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 2)]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
         t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
@@ -166,8 +170,16 @@ class NumbaPrinter(KernelPrinter):
             f"{block} = max({step.columns}, ({rows} + 7) // 8)",
             f"for {col0} in range(0, {rows}, {block}):",
             f"    {col1} = min({col0} + {block}, {rows})",
-            f"    {g}[:{col1}, {col0}:{col1}] = {qx}[:{col1}] @ {qx}[{col0}:{col1}].T",
+            *indent(self.block_update(g, f"{qx}[:{col1}] @ {qx}[{col0}:{col1}].T", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
+
+    def block_update(self, target, product, col0, col1, assign) -> list:
+        """``target[:col1, col0:col1] (assign) product`` written as loops (no slice assignment)."""
+        b, p, q = self.local("b"), self.local("p"), self.local("q")
+        return [f"{b} = {product}",
+                f"for {p} in range({col1}):",
+                f"    for {q} in range({col1} - {col0}):",
+                f"        {target}[{p}, {col0} + {q}] {assign} {b}[{p}, {q}]"]
 
     # formulas ----------------------------------------------------------------------------------
     def indexed(self, access, variables) -> str:
