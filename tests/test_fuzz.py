@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import sympy_einstein as se
 from sympy_einstein.errors import EinsteinError
+from sympy_einstein.evaluation import distinct_subexpressions
 from sympy_einstein.parsing import ParseError
 from sympy_einstein.testing import random_bindings
 
@@ -101,7 +102,8 @@ def _through_the_pipeline(expr, symbols):
     except EinsteinError:
         return
     STATS["compiled"] += 1
-    if _entries_at_most([*args, expr, gradient]) > 2_000_000:  # e.g. an order-19 operand: no test data
+    nodes = [node for e in (expr, gradient) for node in distinct_subexpressions(e) if isinstance(node, se.TensorExpr)]
+    if _entries_at_most([*args, *nodes]) > 2_000_000:  # e.g. an order-19 operand or intermediate: no test data
         return
     bindings = random_bindings(args, seed=7)
     with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -119,7 +121,7 @@ def _through_the_pipeline(expr, symbols):
 
 def _entries_at_most(symbols) -> int:
     """A bound on the entries of the arrays of random_bindings (the k-th size symbol gets size 2 + k)
-    and of the results of these expressions."""
+    and of the values of these expressions (every intermediate that evaluate forms is one of them)."""
     sizes = {s for t in symbols for size in getattr(t, "shape", ()) for s in sp.sympify(size).free_symbols}
     return sum((2 + len(sizes)) ** len(getattr(t, "shape", ())) for t in symbols)
 
