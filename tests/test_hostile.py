@@ -321,3 +321,15 @@ def test_numpy_backend_overflows_a_scalar_power_to_inf_as_evaluate_does():
     assert se.evaluate(f, {c: 3.0, x: np.ones(2)}) == math.inf
     with np.errstate(all="ignore"):
         assert se.lambdify([c, x], f, backend="numpy")(3.0, np.ones(2)) == math.inf
+
+
+def test_long_product_of_one_matrix_differentiates():
+    """Found by the long fuzz run: canonical renaming of a product of 60 equal matrices cycled through
+    ever new operand orders (minutes); it is bounded now. The gradient is checked against evaluate."""
+    f, symbols = se.parse("-(sum((y - " + "*".join(["AW1"] * 60) + "*x).^2))", return_symbols=True)
+    matrix, x, y = symbols["AW1"], symbols["x"], symbols["y"]
+    gradient = sp.diff(f, x)
+    rng = np.random.default_rng(3)
+    values = {matrix: np.eye(3) + 0.01 * rng.normal(size=(3, 3)), x: rng.normal(size=3), y: rng.normal(size=3)}
+    power = np.linalg.matrix_power(values[matrix], 60)
+    assert np.allclose(se.evaluate(gradient, values), 2 * power.T @ (values[y] - power @ values[x]))

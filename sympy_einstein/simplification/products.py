@@ -153,6 +153,9 @@ def unwrap_identity(expr):
     return expr
 
 
+_MAX_RENAMINGS = 8
+
+
 # Alpha-renaming and reordering operands do not change an Einstein product.
 def canonical_product(expr):
     """Rename letters canonically (output first) and sort operands, so alpha-equivalent products
@@ -166,11 +169,12 @@ def canonical_product(expr):
     if not isinstance(expr, EinsteinProduct):
         return expr
     state = (expr.inputs, expr.output, expr.operands)
-    seen: list = []
-    while state not in seen:
-        seen.append(state)
+    seen: dict = {}
+    while state not in seen and len(seen) < _MAX_RENAMINGS + 2 * len(expr.operands):
+        seen[state] = len(seen)
         state = _rename_and_sort(*state)
-    cycle = seen[seen.index(state):]
+    # many equal operands can make the cycle long: past the bound, the least state seen (deterministic)
+    cycle = list(seen)[seen[state]:] if state in seen else list(seen)
     inputs, output, operands = min(cycle, key=lambda s: (format_spec(s[0], s[1]), [sort_key(o) for o in s[2]]))
     spec = format_spec(inputs, output)
     if spec == expr.spec and operands == expr.operands:
