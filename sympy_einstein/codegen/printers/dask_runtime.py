@@ -36,7 +36,7 @@ from ...errors import BindingError, ShapeError
 from ..runtime import _bind_axes, _format
 
 FUNCTIONS = ("_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block", "_lazy")
-SHARED = ("_bind_axes", "_format")  # from sympy_einstein.codegen.runtime
+SHARED = ("_bind_axes", "_origin", "_format")  # from sympy_einstein.codegen.runtime
 _SPLIT_EVERY = 8
 
 
@@ -54,7 +54,7 @@ def _bind_arguments(values, signature, size_names, function):
     for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
             converted[k] = sizes[name] = _dask_scalar(values[k], name, integer, function)
-            origins[name] = f"argument {name}"
+            origins[name] = (name, None)
     for k, array in arrays.items():
         name, shape, _ = signature[k]
         if array.ndim != len(shape):

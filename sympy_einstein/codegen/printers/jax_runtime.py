@@ -46,7 +46,7 @@ from ..runtime import _bind_axes, _format
 
 FUNCTIONS = ("_bind_arguments", "_jax_dtype", "_jax_array", "_jax_scalar", "_jax_factor", "_jax_factor_solve",
              "_jax_factor_inverse", "_jax_factor_logdet", "_jax_factor_det")
-SHARED = ("_bind_axes", "_format")  # from sympy_einstein.codegen.runtime
+SHARED = ("_bind_axes", "_origin", "_format")  # from sympy_einstein.codegen.runtime
 
 
 def _bind_arguments(values, signature, size_names, function):
@@ -61,7 +61,7 @@ def _bind_arguments(values, signature, size_names, function):
     for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
             converted[k] = sizes[name] = _jax_scalar(values[k], name, integer, dtype, function)
-            origins[name] = f"argument {name}"
+            origins[name] = (name, None)
     for k, (name, shape, _) in enumerate(signature):
         if shape is not None:
             array = arrays[position]
