@@ -130,8 +130,8 @@ def _entries_at_most(symbols) -> int:
 @given(mutated_formulas())
 def test_mutated_formulas_differentiate_print_and_compile(text):
     parsed = parse_or_parse_error(text)
-    if parsed is None or not isinstance(parsed[0], se.TensorExpr):
-        return
+    if parsed is None or not isinstance(parsed[0], se.TensorExpr) or not parsed[1]:
+        return  # a ParseError, a SymPy number, or a constant such as matrix(1): nothing to differentiate by
     _through_the_pipeline(*parsed)
 
 
