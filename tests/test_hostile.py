@@ -333,3 +333,18 @@ def test_long_product_of_one_matrix_differentiates():
     values = {matrix: np.eye(3) + 0.01 * rng.normal(size=(3, 3)), x: rng.normal(size=3), y: rng.normal(size=3)}
     power = np.linalg.matrix_power(values[matrix], 60)
     assert np.allclose(se.evaluate(gradient, values), 2 * power.T @ (values[y] - power @ values[x]))
+
+
+@pytest.mark.parametrize("text", ["tanh(sqrt(1e308'*di*1e308))", "sqrt(sqrt(1e308'*di*2))"])
+def test_a_product_of_literals_beyond_float64_is_a_parse_error(text):
+    """Found by the long fuzz run: each literal fits float64, their exact product did not, and the
+    generated code failed converting it (OverflowError)."""
+    with pytest.raises(ParseError, match="too large for a 64-bit float"):
+        se.parse(text)
+
+
+def test_a_coefficient_beyond_float64_is_a_domain_error():
+    x = se.vector("x", 3)
+    with pytest.raises(DomainError, match="too large for a 64-bit float"):
+        sp.Integer(10) ** 308 * (sp.Integer(10) ** 308 * x)
+    assert (sp.Integer(10) ** 300 * x * 2).coefficient == 2 * sp.Integer(10) ** 300

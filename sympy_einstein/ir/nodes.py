@@ -17,7 +17,7 @@ from functools import cached_property
 import sympy as sp
 from sympy.core.symbol import Str
 
-from ..errors import ShapeError, SpecError
+from ..errors import DomainError, ShapeError, SpecError
 from .indices import format_spec, parse_spec, unique
 from .shapes import as_shape, format_shape, short_label
 
@@ -236,6 +236,9 @@ class EinsteinProduct(TensorExpr):
     def _validate(self, inputs, output):
         if self.coefficient.has(TensorExpr) or not self.coefficient.is_commutative:
             raise ShapeError(f"the coefficient {self.coefficient} of a product must be a scalar free of tensors")
+        if _beyond_float64(self.coefficient):
+            raise DomainError(f"the coefficient {short_label(self.coefficient)} of einsum '{self.spec}' is too large "
+                              "for a 64-bit float")
         for k, (letters, operand) in enumerate(zip(inputs, self.operands)):
             if not isinstance(operand, TensorExpr):
                 raise ShapeError(f"operand {k} of einsum '{self.spec}' is {_label(operand)}, not a tensor expression")
@@ -375,3 +378,12 @@ class Elementwise(TensorExpr):
     @property
     def shape(self) -> tuple:
         return self.args[1].shape
+
+
+def _beyond_float64(number) -> bool:
+    """Whether an exact rational ``number`` (a product of constants such as 1e308 * 2) overflows float64;
+    a cheap bound on the bit lengths, exact enough: float64 holds magnitudes below 2**1024."""
+    if not isinstance(number, sp.Rational):
+        return False
+    p, q = abs(int(number.p)), int(number.q)
+    return p.bit_length() - q.bit_length() > 1024 or (p.bit_length() - q.bit_length() == 1024 and p // q >= 2**1024)
