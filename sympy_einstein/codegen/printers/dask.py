@@ -44,7 +44,7 @@ from .base import indent
 from .functional import WholeArrayPrinter, require
 from .scalar import ArrayPrinter
 
-MODULE_GLOBALS = ("dask", "da", "_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block", "_lazy",
+MODULE_GLOBALS = ("dask", "da", "_bind_arguments", "_dask_array", "_as_scalar", "_gram", "_gram_block", "_lazy",
                   "_SPLIT_EVERY")
 """The module's globals (a test checks they hold ``dask_runtime.FUNCTIONS``): never an argument's name."""
 

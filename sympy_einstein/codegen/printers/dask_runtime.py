@@ -33,10 +33,10 @@ import dask.array as da
 import numpy as np
 
 from ...errors import BindingError, ShapeError
-from ..runtime import _bind_axes, _format
+from ..runtime import _as_scalar, _bind_axes, _format
 
-FUNCTIONS = ("_bind_arguments", "_dask_array", "_dask_scalar", "_gram", "_gram_block", "_lazy")
-SHARED = ("_bind_axes", "_origin", "_format")  # from sympy_einstein.codegen.runtime
+FUNCTIONS = ("_bind_arguments", "_dask_array", "_gram", "_gram_block", "_lazy")
+SHARED = ("_as_scalar", "_bind_axes", "_origin", "_format")  # from sympy_einstein.codegen.runtime
 _SPLIT_EVERY = 8
 
 
@@ -53,7 +53,7 @@ def _bind_arguments(values, signature, size_names, function):
     sizes, origins = {}, {}
     for k, (name, shape, integer) in enumerate(signature):
         if shape is None:
-            converted[k] = sizes[name] = _dask_scalar(values[k], name, integer, function)
+            converted[k] = sizes[name] = _as_scalar(values[k], name, integer, function)
             origins[name] = (name, None)
     for k, array in arrays.items():
         name, shape, _ = signature[k]
@@ -77,17 +77,6 @@ def _dask_array(value, entry, function):
         raise ShapeError(f"{function}(): argument {entry[0]} has unknown chunk sizes {value.shape}; "
                          "call compute_chunk_sizes() on it first")
     return value
-
-
-def _dask_scalar(value, name, integer, function):
-    array = np.asarray(value)
-    if array.ndim != 0 or array.dtype.kind not in "biuf":
-        raise BindingError(f"{function}(): argument {name} must be a real number, not {value!r}")
-    if integer:
-        if array.dtype.kind == "f" and not float(array).is_integer():
-            raise BindingError(f"{function}(): argument {name} must be an integer, not {value!r}")
-        return int(array)
-    return float(array)
 
 
 def _gram(x, weights, columns):

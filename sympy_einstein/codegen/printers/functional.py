@@ -45,6 +45,7 @@ import sympy as sp
 from ...errors import EinsteinError
 from ...ir.indices import fresh_letters, unique
 from .base import KernelPrinter, indent
+from .numpy import NumpyPrinter
 
 
 class WholeArrayPrinter(KernelPrinter):
@@ -147,19 +148,9 @@ class WholeArrayPrinter(KernelPrinter):
             f"{g} = {t}.reshape(({size}, {size}))",
             f"{t} = ({self.xp}.triu({g}) + {self.xp}.triu({g}, 1).T).reshape({self.shape(step.target.shape)})"]
 
-    def _print_Gram(self, step) -> list:  # noqa: N802
-        x = self.name(step.x)
-        weighted = x
-        if step.weights:
-            weights = " * ".join(self.name(w) for w in step.weights)
-            weighted = f"({x} * ({weights})[:, None])"
-        return self.comment(step.note) + [f"{self.name(step.target)} = {x}.T @ {weighted}"]
-
-    def _print_BlockGram(self, step) -> list:  # noqa: N802
-        qx, rows, inner = self.local("qx"), self.size(step.size), self.size(step.inner)
-        return self.comment(step.note) + [
-            f"{qx} = {self.name(step.q)}.reshape(({rows}, {inner}))",
-            f"{self.name(step.target)} = ({qx} @ {qx}.T).reshape({self.shape(step.target.shape)})"]
+    # whole-array Gram products print as in the NumPy backend (``x.T @ (x * w[:, None])``, ``Q @ Q.T``)
+    _print_Gram = NumpyPrinter._print_Gram  # noqa: N815
+    _print_BlockGram = NumpyPrinter._print_BlockGram  # noqa: N815
 
     # pieces ------------------------------------------------------------------------------------
     def zeros(self, shape) -> str:
