@@ -37,6 +37,7 @@ from ...errors import EinsteinError
 from .. import runtime
 from .base import indent
 from .functional import WholeArrayPrinter, require
+from .scalar import _Names
 
 JAX_CALLS = {
     "tanh": "jnp.tanh({0})",
@@ -71,7 +72,7 @@ MODULE_GLOBALS = ("jax", "jnp", "_bind_arguments", "_jax_dtype", "_jax_array", "
 
 
 
-class JaxScalarPrinter(SympyJaxPrinter):
+class JaxScalarPrinter(_Names, SympyJaxPrinter):
     """SymPy's JAX printer with symbols printed through ``names`` and ``jax.numpy`` written ``jnp``;
     sigmoid and softplus are ``jax.nn``'s (stable, with stable derivatives).
 
@@ -82,23 +83,9 @@ class JaxScalarPrinter(SympyJaxPrinter):
     'jnp.exp(t0) + jax.nn.sigmoid(t0) + jnp.maximum(0.0, t0)'
     """
 
-    def __init__(self, names: dict):
-        super().__init__({"fully_qualified_modules": True, "allow_unknown_functions": False, "strict": True})
-        self.names = names
-
     def _module_format(self, fqn, register=True):
         text = super()._module_format(fqn, register)
         return "jnp" + text[len("jax.numpy"):] if text == "jax.numpy" or text.startswith("jax.numpy.") else text
-
-    def _print_Symbol(self, symbol):  # noqa: N802 -- SymPy printer method names
-        if symbol not in self.names:
-            raise EinsteinError(f"code generation: no value for the symbol {symbol}")
-        return self.names[symbol]
-
-    _print_Dummy = _print_Symbol  # noqa: N815
-
-    def _float(self, arg):
-        return f"{float(arg)!r}" if arg.is_Number else self._print(arg)
 
     def _call(self, function: str, *args) -> str:
         return f"{function}({', '.join(self._float(a) for a in args)})"
