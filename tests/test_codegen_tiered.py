@@ -134,3 +134,59 @@ def test_command_line_prints_slow_compiles_to_stderr(capsys, monkeypatch):
     monkeypatch.setattr(tiered, "SLOW_COMPILE", 1e9)
     assert main(["sum(softplus(x))", "--wrt", "x", "--bench", "3"]) == 0
     assert "compiled" not in capsys.readouterr().err
+
+
+class Recorder:
+    """A display handle that keeps what a Jupyter output would show."""
+
+    def __init__(self):
+        self.shown = []
+
+    def update(self, status):
+        self.shown.append((status.busy, repr(status)))
+
+
+@pytest.mark.parametrize("mode", [True, False])
+def test_slow_compiles_show_a_progress_line_in_jupyter(monkeypatch, mode):
+    arrays, recorder = data(), Recorder()
+    monkeypatch.setattr(tiered, "jupyter_handle", lambda: recorder)
+    monkeypatch.setattr(tiered, "SLOW_COMPILE", 0.0)
+    fn = se.lambdify([X, w, y], EXPRS, tiered=mode, name="loss")
+    check(fn(*arrays), arrays)
+    fn.wait()
+    waiting = "NumPy answers meanwhile" if mode else "the first call waits"
+    assert recorder.shown[0] == (True, f"compiling loss(X, w, y) with Numba ({waiting}) ...")
+    assert not recorder.shown[-1][0] and recorder.shown[-1][1].startswith("compiled loss(X, w, y) with Numba in ")
+    assert len(recorder.shown) == 2
+
+
+def test_fast_compiles_and_progress_false_show_nothing(monkeypatch):
+    arrays, recorder, asked = data(), Recorder(), []
+    monkeypatch.setattr(tiered, "jupyter_handle", lambda: asked.append(1) or recorder)
+    monkeypatch.setattr(tiered, "SLOW_COMPILE", 1e9)
+    se.lambdify([X, w, y], EXPRS, tiered=False, name="fast")(*arrays)
+    assert asked and not recorder.shown  # an empty output was reserved and stays empty
+    asked.clear()
+    monkeypatch.setattr(tiered, "SLOW_COMPILE", 0.0)
+    se.lambdify([X, w, y], EXPRS, tiered=False, name="off", progress=False)(*arrays)
+    assert not asked and not recorder.shown
+
+
+def test_progress_line_lands_in_the_calling_cell_of_a_real_kernel(monkeypatch, tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    monkeypatch.setenv("PYTHONPATH", str(inspect.getfile(se).rsplit("/sympy_einstein/", 1)[0]))
+    code = ("import numpy as np, sympy as sp, sympy_einstein as se\n"
+            "from sympy_einstein.codegen import tiered\n"
+            "tiered.SLOW_COMPILE = 0.0\n"
+            "n = sp.Symbol('n', integer=True, positive=True)\n"
+            "x = se.vector('x', n)\n"
+            "f = se.lambdify([x], se.sum(se.softplus(x)), name='progress_demo')\n"
+            "f(np.ones(3)); f.wait(); print('done')")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    texts = [output.get("data", {}).get("text/plain", "") for output in notebook.cells[0].outputs]
+    html = [output.get("data", {}).get("text/html", "") for output in notebook.cells[0].outputs]
+    assert any(text.startswith("compiled progress_demo(x) with Numba in ") for text in texts), notebook.cells[0].outputs
+    assert not any("<progress" in item for item in html)  # the bar was replaced by the final line

@@ -31,7 +31,8 @@ MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS \
 
 
 def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str = "generated",
-             size_hints: dict | None = None, parallel: bool = False, tiered: bool | None = None):
+             size_hints: dict | None = None, parallel: bool = False, tiered: bool | None = None,
+             progress: bool | None = None):
     """A fast numerical function of ``args`` computing ``exprs`` (one expression or a list/tuple).
 
     ``args`` are tensor symbols and SymPy scalar symbols, in the order of the call. Size symbols
@@ -54,7 +55,9 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     ``fn.wait()`` blocks until the compiled kernel is in use; ``tiered=False`` compiles in the
     caller's thread on the first call (the default ``None`` means true unless the environment
     variable ``SYMPY_EINSTEIN_TIERED`` is ``0``: benchmarks and the test suite set it). Compiles
-    over a second are logged (logger ``"sympy_einstein"``).
+    over a second are logged (logger ``"sympy_einstein"``) and, in a Jupyter notebook, shown as a
+    progress line in the calling cell (``progress=False`` turns that off; the default ``None`` shows it
+    in Jupyter only).
 
     >>> import numpy as np, sympy as sp, sympy_einstein as se
     >>> n = sp.Symbol("n", integer=True, positive=True)
@@ -73,7 +76,7 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     if backend == "numba":
         numpy_source, numpy_names = module_source([(name, program)], "numpy", standalone=False, hints=size_hints)
         return TieredFunction(load_module(numpy_source, cache, in_memory=True), lambda: load_module(source, cache),
-                              numpy_names[0] + (str(name),), source, _tiered(tiered))
+                              numpy_names[0] + (str(name),), source, _tiered(tiered), progress)
     module = load_module(source, cache)
     public, kernel = names[0]
     function = getattr(module, public)

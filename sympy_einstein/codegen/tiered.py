@@ -13,7 +13,8 @@ switch is one reference assignment, so concurrent callers each see one of the tw
 blocks until the compiled kernel is in use (and raises what the compile raised, if it failed: until
 then a failed compile leaves the NumPy kernel answering). A compile longer than
 :data:`SLOW_COMPILE` seconds is logged on the ``"sympy_einstein"`` logger (INFO), naming the function
-and the time.
+and the time; in a Jupyter notebook such a compile also shows a progress line in the calling cell
+(:mod:`.progress`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ import logging
 import sys
 import threading
 import time
+
+from .progress import CompileProgress, jupyter_handle
 
 LOGGER = logging.getLogger("sympy_einstein")
 SLOW_COMPILE = 1.0  # seconds; compiles that take longer are logged
@@ -44,7 +47,8 @@ class TieredFunction:
     (True, 5.0)
     """
 
-    def __init__(self, numpy_module, load_numba, names: tuple, source: str, tiered: bool = True):
+    def __init__(self, numpy_module, load_numba, names: tuple, source: str, tiered: bool = True,
+                 progress: bool | None = None):
         public, kernel, self._requested = names
         self._numpy = numpy_module
         self._load_numba = load_numba
@@ -53,7 +57,7 @@ class TieredFunction:
         self._run = getattr(numpy_module, kernel)
         self._lock = threading.Lock()
         self._module = self._thread = self._error = None
-        self.compiled = False
+        self.compiled, self.progress = False, progress
         self.__doc__ = getattr(numpy_module, public).__doc__
 
     def __call__(self, *args):
@@ -66,7 +70,7 @@ class TieredFunction:
         with self._lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._compile, args=(bound,), daemon=True,
+            self._thread = threading.Thread(target=self._compile, args=(bound, self._progress()), daemon=True,
                                             name=f"sympy_einstein compile {self._public}")
         if self.tiered:
             import numba  # noqa: F401 -- here: Numba's package imports are not safe in two threads at once
@@ -75,14 +79,24 @@ class TieredFunction:
             self._thread.run()
             self._raise_error()
 
-    def _compile(self, bound) -> None:
+    def _progress(self) -> CompileProgress:
+        """The progress line of this compile: in the caller's Jupyter cell unless ``progress`` is false."""
+        handle = jupyter_handle() if self.progress or self.progress is None else None
+        answering = "NumPy answers meanwhile" if self.tiered else "the first call waits"
+        return CompileProgress(f"{self._requested}({self._arguments()})", SLOW_COMPILE, handle, answering)
+
+    def _arguments(self) -> str:
+        return ", ".join(entry[0] for entry in self._signature[0])
+
+    def _compile(self, bound, progress: CompileProgress) -> None:
         start = time.perf_counter()
         try:
-            kernel = getattr(self.module, self._kernel_name)
-            if hasattr(kernel, "compile"):
-                kernel.compile(tuple(_numba_type(value) for value in bound))
-            else:  # a Python wrapper allocating zero-filled arrays around the compiled core
-                kernel(*bound)
+            with progress:
+                kernel = getattr(self.module, self._kernel_name)
+                if hasattr(kernel, "compile"):
+                    kernel.compile(tuple(_numba_type(value) for value in bound))
+                else:  # a Python wrapper allocating zero-filled arrays around the compiled core
+                    kernel(*bound)
         except Exception as error:  # noqa: BLE001 -- kept for wait(); NumPy keeps answering
             self._error = error
             LOGGER.warning("sympy_einstein: compiling %s with Numba failed (%s); the NumPy kernel answers",
@@ -90,8 +104,7 @@ class TieredFunction:
             return
         elapsed = time.perf_counter() - start
         if elapsed > SLOW_COMPILE:
-            arguments = ", ".join(entry[0] for entry in self._signature[0])
-            LOGGER.info("compiled %s(%s) with Numba in %.1f s", self._requested, arguments, elapsed)
+            LOGGER.info("compiled %s(%s) with Numba in %.1f s", self._requested, self._arguments(), elapsed)
         self._run, self.compiled = kernel, True
 
     @property
