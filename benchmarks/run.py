@@ -54,8 +54,13 @@ def sizes(module, label):
 
 def selected(options):
     """``(module name, module, key)`` of every problem to measure, in table order."""
+    sets = problem_sets()
     only = set(options.only.split(",")) if options.only else None
-    return [(name, module, key) for name, module in problem_sets().items() for key in module.BUILDERS
+    unknown = (only or set()) - {key for module in sets.values() for key in module.BUILDERS}
+    if unknown:
+        raise SystemExit(f"unknown problem keys {sorted(unknown)}; known: "
+                         + ", ".join(key for module in sets.values() for key in module.BUILDERS))
+    return [(name, module, key) for name, module in sets.items() for key in module.BUILDERS
             if only is None or key in only]
 
 
@@ -313,6 +318,7 @@ def main(argv=None) -> dict | None:
         return jax_child(options)
     if options.child:
         return child(options)
+    sys.path.insert(0, str(Path(options.package).resolve()))  # the problem modules import sympy_einstein
     out = Path(options.out) if options.out else HERE / "results" / f"one_table{'_quick' if options.quick else ''}.json"
     import shlex
     result = {"command": shlex.join(["python", "benchmarks/run.py", *(sys.argv[1:] if argv is None else argv)]),

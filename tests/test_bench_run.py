@@ -54,3 +54,8 @@ def test_calls_alternate_and_swap_order():
 def test_an_unknown_before_is_refused(tmp_path):
     with pytest.raises(SystemExit, match="neither a directory"):
         bench_run.package_of("no-such-ref-xyz", tmp_path)
+
+
+def test_an_unknown_problem_key_is_refused():
+    with pytest.raises(SystemExit, match="unknown problem keys"):
+        bench_run.selected(bench_run.parse(["--only", "xax,no_such_problem"]))
