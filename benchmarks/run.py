@@ -284,6 +284,16 @@ def summary(result) -> str:
     return "\n".join(lines)
 
 
+def write_readme(text, readme=HERE / "README.md") -> None:
+    """Put ``text`` between the one-table markers of benchmarks/README.md (the rest of the file is kept)."""
+    start, end = "<!-- one-table:start -->", "<!-- one-table:end -->"
+    old = readme.read_text()
+    if start not in old or end not in old:
+        raise SystemExit(f"{readme} has no {start} ... {end} section")
+    head, rest = old.split(start, 1)
+    readme.write_text(f"{head}{start}\n{text}\n{end}{rest.split(end, 1)[1]}")
+
+
 def now() -> str:
     return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
@@ -302,6 +312,8 @@ def parse(argv):
     parser.add_argument("--max-vmap-bytes", type=float, default=2e9, help="skip larger JAX Hessians")
     parser.add_argument("--quick", action="store_true", help="smoke test: small sizes, 3 rounds")
     parser.add_argument("--out", help="the JSON file (default benchmarks/results/one_table[_quick].json)")
+    parser.add_argument("--render", help="measure nothing: print the table of this JSON file of an earlier run")
+    parser.add_argument("--readme", action="store_true", help="also write the table into benchmarks/README.md")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--jax-child", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
@@ -318,6 +330,8 @@ def main(argv=None) -> dict | None:
         return jax_child(options)
     if options.child:
         return child(options)
+    if options.render:
+        return report(json.loads(Path(options.render).read_text()), options)
     sys.path.insert(0, str(Path(options.package).resolve()))  # the problem modules import sympy_einstein
     out = Path(options.out) if options.out else HERE / "results" / f"one_table{'_quick' if options.quick else ''}.json"
     import shlex
@@ -335,7 +349,15 @@ def main(argv=None) -> dict | None:
     result.update(uptime_after=uptime(), finished=now())
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"\n{summary(result)}\n\n{table(result)}\n\nwrote {out}")
+    print(f"\nwrote {out}")
+    return report(result, options)
+
+
+def report(result, options) -> dict:
+    text = f"{summary(result)}\n\n{table(result)}"
+    print(f"\n{text}")
+    if options.readme:
+        write_readme(text)
     return result
 
 

@@ -59,3 +59,14 @@ def test_an_unknown_before_is_refused(tmp_path):
 def test_an_unknown_problem_key_is_refused():
     with pytest.raises(SystemExit, match="unknown problem keys"):
         bench_run.selected(bench_run.parse(["--only", "xax,no_such_problem"]))
+
+
+def test_the_readme_section_is_replaced_between_its_markers(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# B\n\nbefore\n<!-- one-table:start -->\nold table\n<!-- one-table:end -->\nafter\n")
+    bench_run.write_readme("| new | table |", readme)
+    assert readme.read_text() == ("# B\n\nbefore\n<!-- one-table:start -->\n| new | table |\n"
+                                  "<!-- one-table:end -->\nafter\n")
+    readme.write_text("no markers")
+    with pytest.raises(SystemExit, match="no <!-- one-table:start -->"):
+        bench_run.write_readme("x", readme)
