@@ -94,25 +94,30 @@ def measure_row(fn, problem, kind, options) -> dict:
     return row
 
 
+def size_row(module, key, kind, label, fn, options) -> dict:
+    """One row: the problem at size ``label``, measured (or the error that stopped it)."""
+    problem = module.build(key, sizes(module, label)[key])
+    row = {"key": key, "problem": problem.name, "kind": kind, "size": label}
+    if fn is not None:
+        try:
+            row.update(measure_row(fn, problem, kind, options))
+        except Exception as error:
+            row["error"] = _error(error)
+    print(f"  {row['problem']} {kind}: " + (f"{row['ratio']:.2f}" if "ratio" in row else
+                                            f"failed {row.get('error', 'to compile')}"), flush=True)
+    return row
+
+
 def side_rows(options) -> list:
     rows = []
     for name, module, key in selected(options):
         for kind in KINDS:
             try:
                 fn, cost = compiled(module, key, kind, options.backend)
-            except Exception as error:  # an older package may lack a function: a row says so
+            except Exception as error:  # an older package may lack a function: its rows say so
                 fn, cost = None, {"error": _error(error)}
             for label in options.sizes.split(","):
-                problem = module.build(key, sizes(module, label)[key])
-                row = {"set": name, "key": key, "problem": problem.name, "kind": kind, "size": label, **cost}
-                if fn is not None:
-                    try:
-                        row.update(measure_row(fn, problem, kind, options))
-                    except Exception as error:
-                        row["error"] = _error(error)
-                rows.append(row)
-                print(f"  {row['problem']} {kind}: " + (f"{row['ratio']:.2f}" if "ratio" in row
-                                                        else row["error"]), flush=True)
+                rows.append({"set": name, **cost, **size_row(module, key, kind, label, fn, options)})
     return rows
 
 

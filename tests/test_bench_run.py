@@ -70,3 +70,15 @@ def test_the_readme_section_is_replaced_between_its_markers(tmp_path):
     readme.write_text("no markers")
     with pytest.raises(SystemExit, match="no <!-- one-table:start -->"):
         bench_run.write_readme("x", readme)
+
+
+def test_a_package_that_cannot_compile_gives_rows_with_the_error(monkeypatch):
+    def failing(*args):
+        raise NotImplementedError("no lambdify in this version")
+
+    monkeypatch.setattr(bench_run, "compiled", failing)
+    options = bench_run.parse(["--quick", "--only", "xax", "--sizes", "tiny", "--backend", "numpy"])
+    rows = bench_run.side_rows(options)
+    assert [row["error"] for row in rows] == ["NotImplementedError: no lambdify in this version"] * 2
+    side = {"backend": "numpy", "rows": rows}
+    assert "| x'Ax n=3 | gradient | tiny | failed |  | NotImplementedError |" in bench_run.table({"sides": {"x": side}})
