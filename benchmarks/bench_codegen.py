@@ -4,7 +4,8 @@
 Run: ``python benchmarks/bench_codegen.py [--quick] [--repeats R]`` (full sizes of issue 4 by default).
 The gradient and Hessian of each problem (``codegen_problems.py``) come from ``sympy_einstein.derivatives``.
 Every result is checked against the hand-written formula (``assert_allclose``) before it is timed.
-Times are medians over repeats (fewer repeats when one call takes more than ``--budget`` s / R).
+Times are medians over repeats after a warm-up call (fewer repeats when one call takes more than
+``--budget`` s / R; ``measure.median_ms``).
 Compile time = ``lambdify`` + first call (on tiny data) in a fresh cache directory; reload = the same
 in a second process that finds the kernels in that cache, after Numba's one-off start-up in that
 process (import, first cached dispatch of a trivial function: reported apart as ``numba_startup_s``).
@@ -19,7 +20,6 @@ import argparse
 import importlib.util
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -30,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import codegen_problems as problems  # noqa: E402
+from measure import check, interleaved_ms, jax_derivative, median_ms  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 from sympy_einstein.derivatives import gradient, hessian  # noqa: E402
@@ -39,30 +40,12 @@ os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, no
 RESULTS = Path(__file__).parent / "results" / "codegen.json"
 
 
-def median_ms(fn, args, repeats, budget):
-    start = time.perf_counter()
-    fn(*args)
-    first = time.perf_counter() - start
-    times = [first]
-    for _ in range(max(0, min(repeats, int(budget / max(first, 1e-9))) - 1)):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
-
 def derived(problem, kind):
     return gradient(problem.loss, problem.wrt) if kind == "gradient" else hessian(problem.loss, problem.wrt)
 
 
 def jax_function(problem, kind):
-    import jax
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
-    index = problem.args.index(problem.wrt)
-    transform = jax.grad if kind == "gradient" else jax.hessian
-    fn = jax.jit(transform(lambda *a: problem.loss_array(jnp, *a), argnums=index))
-    data = [jnp.asarray(a) for a in problem.data]
+    fn, data = jax_derivative(problem, kind)
     return lambda *_: fn(*data).block_until_ready(), lambda: np.asarray(fn(*data))
 
 
@@ -73,11 +56,6 @@ def torch_function(problem, kind):
     fn = transform(lambda *a: problem.loss_array(torch, *a), argnums=index)
     data = [torch.from_numpy(a) for a in problem.data]
     return lambda *_: fn(*data), lambda: fn(*data).numpy()
-
-
-def check(got, want, who):
-    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7 * max(1.0, float(np.max(np.abs(want)))),
-                               err_msg=who)
 
 
 def measure(key, size, kind, options, extra):
@@ -118,13 +96,8 @@ def interleaved(options) -> None:
         for kind in ("gradient", "hessian"):
             compiled, hand = se.lambdify(problem.args, derived(problem, kind)), getattr(problem, kind)
             check(compiled(*problem.data), hand(*problem.data), "numba")
-            times = {compiled: [], hand: []}
-            for _ in range(options.repeats):
-                for fn, found in times.items():
-                    start = time.perf_counter()
-                    fn(*problem.data)
-                    found.append(1e3 * (time.perf_counter() - start))
-            best = [min(found) for found in times.values()]
+            times = interleaved_ms([compiled, hand], problem.data, options.repeats, float("inf"), options.repeats)
+            best = [min(found) for found in times]
             print(f"| {problem.name} | {kind} | {best[0]:.2f} | {best[1]:.2f} | {best[0] / best[1]:.2f} |", flush=True)
 
 

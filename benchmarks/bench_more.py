@@ -25,6 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import problems_more as problems  # noqa: E402
+from measure import check, has, jax_derivative, median_ms  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 
@@ -32,23 +33,6 @@ os.environ.setdefault("SYMPY_EINSTEIN_TIERED", "0")  # time compiled kernels, no
 
 RESULTS = Path(__file__).parent / "results" / "more.json"
 SIZES = {"small": problems.SMALL, "large": problems.LARGE}
-
-
-def median_ms(fn, args, repeats, budget):
-    start = time.perf_counter()
-    fn(*args)
-    first = time.perf_counter() - start
-    times = []
-    for _ in range(max(1, min(repeats, int(budget / max(first, 1e-9))))):
-        start = time.perf_counter()
-        fn(*args)
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
-
-
-def check(got, want, who):
-    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7 * max(1.0, float(np.max(np.abs(want)))),
-                               err_msg=who)
 
 
 def checks_us(fn, args, repeats=200):
@@ -98,7 +82,7 @@ def measure(key, kind, labels, options):
 
 def jax_ms(key, label, kind, problem, options):
     """JAX in its own process (None when not installed or skipped for memory)."""
-    if options.no_jax or not _has_jax():
+    if options.no_jax or not has("jax"):
         return None
     if kind == "hessian" and 8 * problem.data[problem.args.index(problem.wrt)].size * problem.intermediate > \
             options.max_vmap_bytes:
@@ -112,19 +96,9 @@ def jax_ms(key, label, kind, problem, options):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _has_jax():
-    import importlib.util
-    return importlib.util.find_spec("jax") is not None
-
-
 def jax_child(key, label, kind, options):
-    import jax
-    jax.config.update("jax_enable_x64", True)
-    import jax.numpy as jnp
     problem = problems.build(key, SIZES[label][key])
-    transform = jax.grad if kind == "gradient" else jax.hessian
-    fn = jax.jit(transform(lambda *a: problem.loss_array(jnp, *a), argnums=problem.args.index(problem.wrt)))
-    data = [jnp.asarray(a) for a in problem.data]
+    fn, data = jax_derivative(problem, kind)
     check(np.asarray(fn(*data)), getattr(problem, kind)(*problem.data), "jax")
     print(json.dumps(median_ms(lambda: fn(*data).block_until_ready(), (), options.repeats, options.budget)))
 

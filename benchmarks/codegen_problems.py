@@ -123,6 +123,9 @@ TINY = {"xax": 3, "logreg": 3, "factorization": 3, "net1": (2, 3, 4), "net2": (2
 QUICK = [("xax", 300), ("logreg", 200), ("factorization", 100), ("net1", (8, 16, 200)), ("net2", (8, 16, 200, 4))]
 FULL = [("xax", 1000), ("xax", 4000), ("logreg", 1000), ("logreg", 2000), ("factorization", 300),
         ("factorization", 1000), ("net1", (32, 64, 2000)), ("net2", (32, 64, 2000, 8))]
+# run.py's two sizes (as problems_more.SMALL / LARGE): n around 100, and the sizes of issue 9's numbers
+SMALL = {"xax": 100, "logreg": 100, "factorization": 100, "net1": (8, 16, 100), "net2": (8, 16, 100, 4)}
+LARGE = {"xax": 1000, "logreg": 1000, "factorization": 1000, "net1": (32, 64, 2000), "net2": (32, 64, 2000, 8)}
 
 
 def build(key: str, size, seed: int = 0) -> Problem:

@@ -176,10 +176,14 @@ print("max |generated - hand-written| =", np.abs(derivs(features, w_newton, labe
 BENCHMARKS = [
     ("md", """# Benchmarks as a plot
 
-The table in `benchmarks/README.md` comes from `python benchmarks/bench_codegen.py`, which also writes
-`benchmarks/results/codegen.json`. This notebook plots it: the time of each implementation divided by the time of
-the hand-written NumPy closed form, so 1 is "as fast as a careful person writes it by hand" and lower is faster.
-The numbers are the ones stored in the JSON file (see its `command` field), not measured again here."""),
+The table "Issue 9: one table" in `benchmarks/README.md` comes from one command,
+`OPENBLAS_NUM_THREADS=1 python benchmarks/run.py --before 7669784^1 --jax`, which writes
+`benchmarks/results/one_table.json`. For every benchmark problem (`benchmarks/codegen_problems.py`,
+`benchmarks/problems_more.py`), its gradient and its Hessian, at a small and a large size, it measures the generated
+code and the hand-written NumPy closed form in one process, calls alternated, for each side: the package before
+the speed work and after it. This notebook plots the ratio of their medians: 1 is "as fast as a careful person
+writes it by hand", lower is faster. The numbers are the ones stored in the JSON file, not measured again here;
+its header says when, on which commits and under which load."""),
     ("code", """import json
 import pathlib
 import matplotlib.pyplot as plt
@@ -187,28 +191,50 @@ import matplotlib.pyplot as plt
 %matplotlib inline
 import numpy as np
 
-results = json.loads(pathlib.Path("../benchmarks/results/codegen.json").read_text())
-print("command:", results["command"])
-rows = results["rows"]
-columns = [("numba_ms", "generated numba"), ("numpy_backend_ms", "generated numpy"),
-           ("jax_ms", "JAX jit(hessian)/jit(grad)"), ("torch_ms", "PyTorch torch.func")]
-labels = [f"{row['problem']} {row['kind']}" for row in rows]
-for row, label in zip(rows, labels):
-    ratios = "  ".join(f"{name}={row[key] / row['hand_ms']:.2f}" for key, name in columns if row.get(key))
-    print(f"{label:45s} {ratios}")"""),
-    ("code", """fig, ax = plt.subplots(figsize=(8, 0.35 * len(rows) + 1.5))
-height = 0.8 / len(columns)
+results = json.loads(pathlib.Path("../benchmarks/results/one_table.json").read_text())
+sides = results["sides"]
+print("command:", results["command"], "  OPENBLAS_NUM_THREADS =", results["OPENBLAS_NUM_THREADS"])
+print("from", results["started"], "to", results["finished"])
+print("uptime at the start:", results["uptime_before"])
+print("uptime at the end:  ", results["uptime_after"])
+for name, side in sides.items():
+    print(f"{name}: commit {side['commit']} ({side['package']}), backend {side['backend']}")
+
+
+def by_row(rows):
+    return {(row["key"], row["kind"], row["size"]): row for row in rows}
+
+
+measured = {name: by_row(side["rows"]) for name, side in sides.items()}
+jax = by_row((results.get("jax") or {}).get("rows", []))
+last = list(sides)[-1]
+for key, row in measured[last].items():
+    cells = [f"{name} {measured[name][key].get('ratio', np.nan):5.2f}" for name in sides if key in measured[name]]
+    if jax.get(key, {}).get("jax_ms"):
+        cells.append(f"JAX / hand {jax[key]['jax_ms'] / jax[key]['hand_ms']:5.2f}")
+    print(f"{row['problem'] + ' ' + row['kind']:60s}", "  ".join(cells))"""),
+    ("code", """sizes = list(dict.fromkeys(key[2] for key in measured[last]))
+rows = list(dict.fromkeys(key[:2] for key in measured[last]))
+fig, axes = plt.subplots(1, len(sizes), figsize=(5.5 * len(sizes), 0.3 * len(rows) + 2.2), sharey=True,
+                         squeeze=False, layout="constrained")
+height = 0.8 / len(sides)
 positions = np.arange(len(rows))
-for k, (key, name) in enumerate(columns):
-    ratios = [row[key] / row["hand_ms"] if row.get(key) else np.nan for row in rows]
-    ax.barh(positions + k * height, ratios, height=height, label=name)
-ax.axvline(1.0, color="black", linewidth=1)
-ax.set_xscale("log")
-ax.set_yticks(positions + 0.4 - height / 2, labels)
-ax.invert_yaxis()
-ax.set_xlabel("time / hand-written NumPy (log scale; 1 = as fast as by hand)")
-ax.legend(loc="lower right", fontsize="small")
-fig.tight_layout()
+for ax, size in zip(axes[0], sizes):
+    for k, (name, side) in enumerate(sides.items()):
+        ratios = [measured[name].get((*row, size), {}).get("ratio", np.nan) for row in rows]
+        ax.barh(positions + k * height, ratios, height=height,
+                label=f"{name} ({(side['commit'] or '?')[:7]}): {side['backend']} / hand")
+    jax_ratios = [jax[(*row, size)]["jax_ms"] / jax[(*row, size)]["hand_ms"] if jax.get((*row, size), {}).get("jax_ms")
+                  else np.nan for row in rows]
+    if not np.all(np.isnan(jax_ratios)):
+        ax.plot(jax_ratios, positions + 0.4 - height / 2, "kx", label="JAX jit / hand (own process)")
+    ax.axvline(1.0, color="black", linewidth=1)
+    ax.set_xscale("log")
+    ax.set_title(f"{size} size")
+    ax.set_xlabel("time / hand-written NumPy (log; 1 = as fast as by hand)")
+axes[0][0].set_yticks(positions + 0.4 - height / 2, [f"{key} {kind}" for key, kind in rows])
+axes[0][0].invert_yaxis()
+fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside lower center", ncol=3, fontsize="small")
 plt.show()"""),
 ]
 
