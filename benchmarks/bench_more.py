@@ -10,7 +10,7 @@ medians. JAX's ``jax.jit(jax.grad)`` / ``jax.jit(jax.hessian)`` (float64) runs e
 subprocess when JAX is installed, skipped when its basis-vector batch would need more than
 ``--max-vmap-bytes``. ``compile s`` = ``lambdify`` + first call on tiny data, in this process (the
 first one pays Numba's start-up); ``checks us`` = the median cost of the wrapper's argument checks
-(``_bind_arguments``) on that size's arguments. Writes ``benchmarks/results/more.json``.
+(``_args_generated``) on that size's arguments. Writes ``benchmarks/results/more.json``.
 """
 import argparse
 import json
@@ -52,16 +52,16 @@ def check(got, want, who):
 
 
 def checks_us(fn, args, repeats=200):
-    """Median microseconds of the generated wrapper's argument checks alone (None if it has none)."""
-    module = sys.modules.get(fn.__module__)
-    bind = getattr(module, "_bind_arguments", None)
+    """Median microseconds of the argument checks the generated function runs before its kernel
+    (``_args_generated``: the inline check, else ``_bind_arguments``); None if it has none."""
+    module = getattr(fn, "_numpy", None) or sys.modules.get(fn.__module__)  # a TieredFunction: its modules'
+    bind = getattr(module, "_args_generated", None)
     if bind is None:
         return None
-    signature, sizes = module._SIGNATURE_generated, module._SIZES_generated
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        bind(args, signature, sizes, "generated")
+        bind(args)
         times.append(time.perf_counter() - start)
     return 1e6 * statistics.median(times)
 
