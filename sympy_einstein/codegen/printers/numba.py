@@ -136,10 +136,13 @@ class NumbaPrinter(KernelPrinter):
             f"                {g}[{p}, {q}] = {g}[{q}, {p}]"]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
-        """Upper triangle of ``X^T diag(w) X`` block by block: for each block of rows, contiguous copies
-        of ``X[rows].T`` and ``(w X)[rows].T``, then one GEMM per column block above the diagonal.
-        Copies and block updates are loops: a slice assignment makes Numba compile its shape-mismatch
-        error message (about 40 string functions, seconds of compile time)."""
+        """``X^T diag(w) X``. When ``n`` fits one column block there is no triangle to save: per block of
+        rows one GEMM of ``X[rows].T`` (BLAS's transposed operand, no copy) and the weighted rows
+        (unweighted: ``X[rows]`` itself), the first block's product taken as the result. Otherwise the
+        upper triangle block by block: for each block of rows, contiguous copies of ``X[rows].T`` and
+        ``(w X)[rows].T``, then one GEMM per column block above the diagonal. Copies and block updates
+        are loops: a slice assignment makes Numba compile its shape-mismatch error message (about 40
+        string functions, seconds of compile time)."""
         t, x = self.name(step.target), self.name(step.x)
         m, n = self.size(step.x.shape[0]), self.size(step.x.shape[1])
         row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
@@ -148,17 +151,47 @@ class NumbaPrinter(KernelPrinter):
         dtype = self.local("dtype")
         return self.comment(step.note) + [
             f"{t} = np.zeros(({n}, {n}), {dtype})",
-            f"for {row0} in range(0, {m}, {step.rows}):",
-            f"    {row1} = min({row0} + {step.rows}, {m})",
-            f"    {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
-            f"    {wt} = np.empty(({n}, {row1} - {row0}), {dtype})",
-            f"    for {q} in range({n}):",
-            f"        for {r} in range({row1} - {row0}):",
-            f"            {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
-            f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
-            f"    for {col0} in range(0, {n}, {step.columns}):",
-            f"        {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 2)]
+            f"if {n} <= {step.columns}:",
+            f"    for {row0} in range(0, {m}, {step.rows}):",
+            f"        {row1} = min({row0} + {step.rows}, {m})",
+            *indent(self.weighted_rows(step, row0, row1, wt), 2),
+            *indent(self.first_or_add(t, n, f"{x}[{row0}:{row1}].T @ {wt if step.weights else f'{x}[{row0}:{row1}]'}",
+                                      row0), 2),
+            "else:",
+            f"    for {row0} in range(0, {m}, {step.rows}):",
+            f"        {row1} = min({row0} + {step.rows}, {m})",
+            f"        {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
+            f"        {wt} = np.empty(({n}, {row1} - {row0}), {dtype})" if step.weights else f"        {wt} = {xt}",
+            f"        for {q} in range({n}):",
+            f"            for {r} in range({row1} - {row0}):",
+            f"                {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
+            *([f"                {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}"] if step.weights else []),
+            f"        for {col0} in range(0, {n}, {step.columns}):",
+            f"            {col1} = min({col0} + {step.columns}, {n})",
+            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 3)]
+
+    def weighted_rows(self, step, row0, row1, wt) -> list:
+        """``wt = (w X)[row0:row1]`` by a loop (nothing without weights)."""
+        if not step.weights:
+            return []
+        x, n = self.name(step.x), self.size(step.x.shape[1])
+        q, r = self.local("q"), self.local("r")
+        weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
+        return [f"{wt} = np.empty(({row1} - {row0}, {n}), {self.local('dtype')})",
+                f"for {r} in range({row1} - {row0}):",
+                f"    for {q} in range({n}):",
+                f"        {wt}[{r}, {q}] = {x}[{row0} + {r}, {q}]{weight}"]
+
+    def first_or_add(self, target, n, product, row0) -> list:
+        """``target = product`` for the first block of rows, else its upper triangle added (a Mirror follows)."""
+        b, p, q = self.local("b"), self.local("p"), self.local("q")
+        return [f"{b} = {product}",
+                f"if {row0} == 0:",
+                f"    {target} = {b}",
+                "else:",
+                f"    for {p} in range({n}):",
+                f"        for {q} in range({p}, {n}):",
+                f"            {target}[{p}, {q}] += {b}[{p}, {q}]"]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
         t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
