@@ -1,3 +1,4 @@
+# ruff: noqa: N806
 """The generated binder ``_args_<function>``: its inline check of float64 C-contiguous arrays returns exactly
 what ``runtime._bind_arguments`` returns (the same objects, no copies), and every other input reaches
 ``_bind_arguments`` (conversions, errors)."""

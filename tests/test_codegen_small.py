@@ -43,3 +43,21 @@ def test_float32_grams_stay_float32(grams):
     for got, want in zip(single, grams(*values), strict=True):
         assert got.dtype == np.float32
         np.testing.assert_allclose(got, want, rtol=2e-4, atol=2e-4 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_whole_array_sigmoid_is_accurate_without_overflow_warnings(backend):
+    import warnings
+
+    import mpmath
+    z = se.vector("z", n)
+    fn = se.lambdify([z], se.sigmoid(z) * 1, backend=backend, tiered=False)
+    assert "np.exp(np.minimum(z, 0.0))" in fn.source  # the whole-array call, not a loop
+    points = np.array([-1000.0, -745.0, -720.0, -36.0, -1e-8, 0.0, 1e-8, 20.0, 40.0, 800.0, np.inf, -np.inf])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = fn(points)
+    want = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(p)))) for p in points])
+    normal = np.abs(want) >= np.finfo(float).tiny
+    np.testing.assert_allclose(got[normal], want[normal], rtol=4e-16)
+    np.testing.assert_allclose(got[~normal], want[~normal], rtol=1e-6, atol=0)  # subnormal results
