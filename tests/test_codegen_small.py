@@ -61,3 +61,4 @@ def test_whole_array_sigmoid_is_accurate_without_overflow_warnings(backend):
     normal = np.abs(want) >= np.finfo(float).tiny
     np.testing.assert_allclose(got[normal], want[normal], rtol=4e-16)
     np.testing.assert_allclose(got[~normal], want[~normal], rtol=1e-6, atol=0)  # subnormal results
+
