@@ -52,13 +52,39 @@ def test_whole_array_sigmoid_is_accurate_without_overflow_warnings(backend):
     import mpmath
     z = se.vector("z", n)
     fn = se.lambdify([z], se.sigmoid(z) * 1, backend=backend, tiered=False)
-    assert "np.exp(np.minimum(z, 0.0))" in fn.source  # the whole-array call, not a loop
-    points = np.array([-1000.0, -745.0, -720.0, -36.0, -1e-8, 0.0, 1e-8, 20.0, 40.0, 800.0, np.inf, -np.inf])
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        got = fn(points)
-    want = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(p)))) for p in points])
-    normal = np.abs(want) >= np.finfo(float).tiny
-    np.testing.assert_allclose(got[normal], want[normal], rtol=4e-16)
-    np.testing.assert_allclose(got[~normal], want[~normal], rtol=1e-6, atol=0)  # subnormal results
+    assert "np.exp(np.minimum(" in fn.source  # the whole-array call (numba: for more than 256 entries)
+    extremes = [-1000.0, -745.0, -720.0, -36.0, -1e-8, 0.0, 1e-8, 20.0, 40.0, 800.0, np.inf, -np.inf]
+    for points in (np.array(extremes), np.array(extremes * 30)):  # numba: a loop, NumPy
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            got = fn(points)
+        want = np.array([float(1 / (1 + mpmath.exp(-mpmath.mpf(p)))) for p in points])
+        normal = np.abs(want) >= np.finfo(float).tiny
+        np.testing.assert_allclose(got[normal], want[normal], rtol=4e-16)
+        np.testing.assert_allclose(got[~normal], want[~normal], rtol=1e-6, atol=0)  # subnormal results
 
+def test_small_elementwise_calls_run_as_loops_and_large_ones_in_numpy():
+    z = se.vector("z", n)
+    exprs = [se.exp(se.tanh(z) + 1) * z, se.sigmoid(2 * z) + se.softplus(z) * se.log(se.exp(z) + 1)]
+    fn = se.lambdify([z], exprs, tiered=False)
+    kernel = fn.source[fn.source.index("def generated_kernel"):]
+    assert kernel.count(".size <= 256:") == 3 and "objmode" not in kernel  # objmode only in the module's functions
+    assert "math.tanh(xf[p])" in kernel and "_softplus(xf[p])" in kernel
+    for size in (1, 256, 257, 3000):  # the loops, the loops, NumPy, NumPy
+        values = {z: np.random.default_rng(size).normal(size=size) * 3}
+        for dtype, rtol in ((np.float64, 1e-13), (np.float32, 1e-5)):
+            for got, expr in zip(fn(values[z].astype(dtype)), exprs, strict=True):
+                np.testing.assert_allclose(got, se.evaluate(expr, {z: values[z].astype(dtype)}), rtol=rtol)
+
+
+def test_elementwise_calls_of_matrices_and_literal_sizes():
+    P, Q = se.matrix("P", m, n), se.matrix("Q", 3, 4)
+    exprs = [se.tanh(P) * P, se.exp(Q) @ se.exp(Q).T]
+    fn = se.lambdify([P, Q], exprs, tiered=False)
+    kernel = fn.source[fn.source.index("def generated_kernel"):]
+    assert "if P.size <= 256:" in kernel and "if Q.size" not in kernel  # Q's 12 entries: a loop, decided in print
+    rng = np.random.default_rng(5)
+    for shape in ((3, 5), (40, 30)):
+        values = {P: rng.normal(size=shape), Q: rng.normal(size=(3, 4))}
+        for got, expr in zip(fn(values[P], values[Q]), exprs, strict=True):
+            np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-13)
