@@ -1,3 +1,4 @@
+# ruff: noqa: N806
 """Small-size rules of the Numba printer: a Gram product that fits one column block is one GEMM per block of
 rows of ``X[rows].T`` and the weighted rows (no transposed copies); results equal ``se.evaluate``."""
 import numpy as np
