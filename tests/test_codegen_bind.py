@@ -41,7 +41,7 @@ def bind_both(fn, values):
 
 def test_the_inline_check_fires_and_returns_the_arguments_themselves(function):
     module = sys.modules[function.__module__]
-    assert "and len_.dtype is _FLOAT64" in function.source  # the renamed argument, checked inline
+    assert "(len_.dtype is _FLOAT64 or len_.dtype is _FLOAT32)" in function.source  # renamed, checked inline
     bound = module._args_generated(GOOD)
     assert all(b is a for a, b in zip(GOOD[:4], bound, strict=False))  # no copies
     assert type(bound[4]) is np.float64 and bound[4] == GOOD[4]  # order 0: a NumPy scalar, as _bind_arguments
@@ -49,6 +49,10 @@ def test_the_inline_check_fires_and_returns_the_arguments_themselves(function):
     inline, general = bind_both(function, GOOD)
     assert len(inline) == len(general) and all(np.array_equal(a, b) for a, b in zip(inline, general, strict=True))
     assert [type(a) for a in inline] == [type(b) for b in general]
+    single = tuple(a.astype(np.float32) if isinstance(a, np.ndarray) else a for a in GOOD)
+    bound = module._args_generated(single)
+    assert all(b is a for a, b in zip(single[:3], bound, strict=False))  # float32 arrays: no copies either
+    assert type(bound[4]) is np.float32  # as _bind_arguments converts the order-0 argument
     want = se.evaluate(EXPR, dict(zip(ARGS, GOOD, strict=True)))
     np.testing.assert_allclose(function(*GOOD), want, rtol=1e-13)
 
@@ -56,6 +60,7 @@ def test_the_inline_check_fires_and_returns_the_arguments_themselves(function):
 def variants():
     X, v, T, cv, sv = GOOD
     yield "float32", (X.astype(np.float32), v.astype(np.float32), T.astype(np.float32), cv, sv)
+    yield "float32 and float64", (X.astype(np.float32), v, T.astype(np.float32), cv, sv)
     yield "integers", (X.astype(int), v.astype(int), T.astype(np.int8), 2, 1)
     yield "lists", (X.tolist(), v.tolist(), T.tolist(), cv, sv)
     yield "Fortran order", (np.asfortranarray(X), v, T, cv, sv)

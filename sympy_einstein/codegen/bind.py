@@ -3,10 +3,11 @@
 ``runtime._bind_arguments`` checks any input (dtype conversion, every shape, clear errors) by loops over
 the signature: about 5-10 us per call for three arrays, as much as a small kernel. The binder printed
 here, ``_args_<function>(args)``, first checks the common case inline: the right argument count,
-float64 C-contiguous ``numpy.ndarray`` arguments of the declared orders, Python floats for scalars,
+C-contiguous ``numpy.ndarray`` arguments of the declared orders, all float64 or all float32 (the dtype
+``_bind_arguments`` would choose and keep), Python floats for scalars,
 every size bound and every axis checked as ``_bind_arguments`` does (first binding wins, sizes
 positive, literal and expression axes equal). Then it returns the same tuple ``_bind_arguments``
-would, without a copy; anything else (float32 or integer arrays, lists, non-contiguous arrays, integer
+would, without a copy; anything else (mixed or integer arrays, lists, non-contiguous arrays, integer
 scalars, and every error) goes to ``_bind_arguments``, which converts or raises its message. The
 names in the code are the kernel's (safe identifiers, distinct from builtins and module globals);
 the shape temporaries start with ``_axis``, which no user name can (names never start with ``_``).
@@ -14,11 +15,11 @@ the shape temporaries start with ``_axis``, which no user name can (names never 
 >>> sig = (("X", ("m", "n"), False), ("w", ("n",), False), ("c", None, False))
 >>> print(binder_source("f", sig, ("m", "n"), "f"))
 def _args_f(args):
-    'Checked kernel arguments: float64 C-contiguous arrays inline, anything else by _bind_arguments.'
+    'Checked kernel arguments: float64 or float32 C-contiguous arrays inline, anything else by _bind_arguments.'
     if len(args) == 3:
         X, w, c = args
-        if (type(X) is np.ndarray and X.ndim == 2 and X.dtype is _FLOAT64
-                and type(w) is np.ndarray and w.ndim == 1 and w.dtype is _FLOAT64
+        if (type(X) is np.ndarray and X.ndim == 2 and (X.dtype is _FLOAT64 or X.dtype is _FLOAT32)
+                and type(w) is np.ndarray and w.ndim == 1 and w.dtype is X.dtype
                 and type(c) is float):
             m, n = X.shape
             _axis1_0, = w.shape
@@ -39,7 +40,8 @@ def binder_source(public: str, signature: tuple, size_names: tuple, requested: s
     scalars only) just the call of ``_bind_arguments``."""
     fallback = f"    return _bind_arguments(args, _SIGNATURE_{public}, _SIZES_{public}, {requested!r})\n"
     head = (f"def _args_{public}(args):\n"
-            "    'Checked kernel arguments: float64 C-contiguous arrays inline, anything else by _bind_arguments.'\n")
+            "    'Checked kernel arguments: float64 or float32 C-contiguous arrays inline, anything else by "
+            "_bind_arguments.'\n")
     fast = _fast_path(signature, size_names)
     return head + ("" if fast is None else "\n".join("    " + line for line in fast) + "\n") + fallback
 
@@ -47,6 +49,8 @@ def binder_source(public: str, signature: tuple, size_names: tuple, requested: s
 def _fast_path(signature, size_names):
     """The lines of the inline check, or None when a shape cannot be checked inline."""
     types, shapes, checks, contiguous, returned, bound = [], [], [], [], [], set()
+    arrays = [name for name, shape, _ in signature if shape]
+    dtype = f"{arrays[0]}.dtype" if arrays else "_FLOAT64"  # every array of order >= 1 float64, or every one float32
     for name, shape, integer in signature:
         if shape is None:  # a scalar symbol: a Python float as it is (integers go the general way)
             if integer:
@@ -54,11 +58,12 @@ def _fast_path(signature, size_names):
             types.append(f"type({name}) is float")
             bound.add(name)
             returned.append(name)
-        elif not shape:  # an order-0 array: a Python float, passed on as a NumPy scalar
+        elif not shape:  # an order-0 array: a Python float, passed on as a NumPy scalar of the common dtype
             types.append(f"type({name}) is float")
-            returned.append(f"np.float64({name})")
+            returned.append(f"{dtype}.type({name})")
         else:
-            types.append(f"type({name}) is np.ndarray and {name}.ndim == {len(shape)} and {name}.dtype is _FLOAT64")
+            same = f"({dtype} is _FLOAT64 or {dtype} is _FLOAT32)" if name == arrays[0] else f"{name}.dtype is {dtype}"
+            types.append(f"type({name}) is np.ndarray and {name}.ndim == {len(shape)} and {same}")
             targets, terms = _axes(shape, bound, len(shapes))
             if targets is None:
                 return None
