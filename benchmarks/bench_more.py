@@ -4,13 +4,13 @@ Run from the repository root: ``python benchmarks/bench_more.py [--sizes small,l
 
 For every problem, size and derivative (gradient, Hessian from ``se.gradient`` / ``se.hessian``): the
 numba and numpy backends of ``se.lambdify`` and the hand-written formula are checked against each other
-(``assert_allclose``), then each is timed in a block of calls (one warm-up, then up to ``--repeats``
-calls within ``--budget`` seconds) in this one process; the table gives medians and the ratios of
-medians. JAX's ``jax.jit(jax.grad)`` / ``jax.jit(jax.hessian)`` (float64) runs each in its own
-subprocess when JAX is installed, skipped when its basis-vector batch would need more than
-``--max-vmap-bytes``. ``compile s`` = ``lambdify`` + first call on tiny data, in this process (the
+(``assert_allclose``), then timed in this one process with their calls alternated (numba, numpy, hand,
+numba, ...; one warm-up round, then up to ``--repeats`` rounds within ``--budget`` seconds per function);
+the table gives medians and the ratios of medians. JAX's ``jax.jit(jax.grad)`` / ``jax.jit(jax.hessian)``
+(float64) runs each in its own subprocess when JAX is installed, skipped when its basis-vector batch would
+need more than ``--max-vmap-bytes``. ``compile s`` = ``lambdify`` + first call on tiny data, in this process (the
 first one pays Numba's start-up); ``checks us`` = the median cost of the wrapper's argument checks
-(``_bind_arguments``) on that size's arguments. Writes ``benchmarks/results/more.json``.
+(``_args_generated``) on that size's arguments. Writes ``benchmarks/results/more.json``.
 """
 import argparse
 import json
@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 import problems_more as problems  # noqa: E402
-from measure import check, has, jax_derivative, median_ms  # noqa: E402
+from measure import check, has, interleaved_ms, jax_derivative, median_ms  # noqa: E402
 
 import sympy_einstein as se  # noqa: E402
 
@@ -36,16 +36,19 @@ SIZES = {"small": problems.SMALL, "large": problems.LARGE}
 
 
 def checks_us(fn, args, repeats=200):
-    """Median microseconds of the generated wrapper's argument checks alone (None if it has none)."""
-    module = sys.modules.get(fn.__module__)
-    bind = getattr(module, "_bind_arguments", None)
+    """Median microseconds of the argument checks the generated function runs before its kernel
+    (``_args_generated``: the inline check, else ``_bind_arguments``); None if it has none."""
+    module = getattr(fn, "_numpy", None) or sys.modules.get(fn.__module__)  # a TieredFunction: its modules'
+    bind = getattr(module, "_args_generated", None)
+    if bind is None and hasattr(module, "_bind_arguments"):  # code generated before the inline check
+        signature, sizes = module._SIGNATURE_generated, module._SIZES_generated
+        bind = lambda args: module._bind_arguments(args, signature, sizes, "generated")  # noqa: E731
     if bind is None:
         return None
-    signature, sizes = module._SIGNATURE_generated, module._SIZES_generated
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        bind(args, signature, sizes, "generated")
+        bind(args)
         times.append(time.perf_counter() - start)
     return 1e6 * statistics.median(times)
 
@@ -72,8 +75,8 @@ def measure(key, kind, labels, options):
             check(fn(*problem.data), want, who)
         row = {"problem": problem.name, "size": label, "kind": kind, "compile_s": compile_s,
                "checks_us": checks_us(functions["numba"], problem.data)}
-        for who, fn in [*functions.items(), ("hand", hand)]:
-            row[who + "_ms"] = median_ms(fn, problem.data, options.repeats, options.budget)
+        timed = interleaved_ms([*functions.values(), hand], problem.data, options.repeats, options.budget)
+        row.update({who + "_ms": statistics.median(ms) for who, ms in zip([*functions, "hand"], timed, strict=True)})
         row["jax_ms"] = jax_ms(key, label, kind, problem, options)
         found.append(row)
         print(markdown([row], header=False), flush=True)

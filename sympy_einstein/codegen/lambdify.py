@@ -12,6 +12,7 @@ import sympy as sp
 
 from ..errors import EinsteinError
 from . import runtime
+from .bind import binder_source
 from .lower import lower
 from .modules import load_module, prelude
 from .passes import run
@@ -67,7 +68,7 @@ def lambdify(args, exprs, backend: str = "numba", cache: bool = True, name: str 
     >>> float(value), Ax
     (15.0, array([1., 2.]))
     >>> print(f.source.splitlines()[-1])
-        return generated_kernel(*_bind_arguments(args, _SIGNATURE_generated, _SIZES_generated, 'generated'))
+        return generated_kernel(*_args_generated(args))
     """
     _check_backend(backend)
     program = build_program(args, exprs)
@@ -106,7 +107,9 @@ def module_source(functions, backend: str, standalone: bool, cache: bool = True,
         kernel = run(lower(program), f"{public}_kernel", globals_.taken, hints, parallel)
         globals_.taken |= {kernel.function, kernel.names[("function", "core")]}
         printer = BACKENDS[backend](kernel) if backend == "numpy" or cache else BACKENDS[backend](kernel, "False")
-        parts += [_signature(public, kernel), printer.doprint(), _wrapper(public, requested, kernel)]
+        inline = backend in ("numba", "numpy")  # the backends checking arguments by runtime._bind_arguments
+        parts += [_signature(public, kernel, requested, inline), printer.doprint(),
+                  _wrapper(public, requested, kernel, inline)]
         names.append((public, kernel.function))
     return "\n\n".join(parts), names
 
@@ -117,7 +120,8 @@ def _prelude(backend: str, standalone: bool) -> str:
     return prelude(backend, standalone) if own is None else own(standalone)
 
 
-def _signature(public: str, kernel) -> str:
+def _signature(public: str, kernel, requested, inline: bool) -> str:
+    """The signature constants and, with ``inline``, the binder ``_args_<public>`` (:mod:`.bind`)."""
     from .printers.base import KernelPrinter
     sizes = KernelPrinter(kernel)
     entries = []
@@ -127,7 +131,8 @@ def _signature(public: str, kernel) -> str:
             tuple(int(s) if sp.sympify(s).is_Integer else sizes.size(s) for s in value.shape)
         entries.append((kernel.names[value], shape, integer))
     size_names = tuple(kernel.names[v] for v in kernel.sizes)
-    return f"_SIGNATURE_{public} = {tuple(entries)!r}\n_SIZES_{public} = {size_names!r}\n"
+    constants = f"_SIGNATURE_{public} = {tuple(entries)!r}\n_SIZES_{public} = {size_names!r}\n"
+    return constants + ("\n\n" + binder_source(public, tuple(entries), size_names, str(requested)) if inline else "")
 
 
 def _describe(value) -> str:
@@ -138,11 +143,12 @@ def _describe(value) -> str:
     return f"(shape ({sizes}{',' if len(value.shape) == 1 else ''}))"
 
 
-def _wrapper(public: str, requested, kernel) -> str:
+def _wrapper(public: str, requested, kernel, inline: bool) -> str:
     arguments = ", ".join(f"{kernel.names[v]} {_describe(v)}" for v in kernel.arguments)
     returns = "the value" if kernel.single else f"a tuple of {len(kernel.outputs)} value(s)"
     doc = f"Arguments: {arguments}. Returns {returns}; checks the arguments before the kernel runs."
+    bind = f"_args_{public}(args)" if inline else \
+        f"_bind_arguments(args, _SIGNATURE_{public}, _SIZES_{public}, {str(requested)!r})"
     return (f"def {public}(*args):\n"
             f"    {doc!r}\n"  # user text (size names) reaches the source only as a repr()'d literal
-            f"    return {kernel.function}(*_bind_arguments(args, _SIGNATURE_{public}, _SIZES_{public}, "
-            f"{str(requested)!r}))\n")
+            f"    return {kernel.function}(*{bind})\n")

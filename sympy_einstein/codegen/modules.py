@@ -170,7 +170,7 @@ def prelude(backend: str, standalone: bool) -> str:
         parts.append("_FLOAT64, _FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)\n\n\n"
                      + helper_source(runtime.FUNCTIONS))
     else:
-        parts.append("from sympy_einstein.codegen.runtime import " + ", ".join(runtime.FUNCTIONS))
+        parts.append("from sympy_einstein.codegen.runtime import _FLOAT64, _FLOAT32, " + ", ".join(runtime.FUNCTIONS))
     if backend == "numba":
         parts.append(CACHE_PROBE.rstrip())
         if standalone:

@@ -54,6 +54,7 @@ class TieredFunction:
         self._load_numba = load_numba
         self._public, self._kernel_name, self.source, self.tiered = public, kernel, source, tiered
         self._signature = (getattr(numpy_module, f"_SIGNATURE_{public}"), getattr(numpy_module, f"_SIZES_{public}"))
+        self._bind = getattr(numpy_module, f"_args_{public}")  # the module's checks (same in both modules)
         self._run = getattr(numpy_module, kernel)
         self._lock = threading.Lock()
         self._module = self._thread = self._error = None
@@ -61,7 +62,7 @@ class TieredFunction:
         self.__doc__ = getattr(numpy_module, public).__doc__
 
     def __call__(self, *args):
-        bound = self._numpy._bind_arguments(args, *self._signature, self._requested)
+        bound = self._bind(args)
         if self._thread is None and not self.compiled:
             self._start(bound)
         return self._run(*bound)

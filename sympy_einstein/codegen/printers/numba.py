@@ -2,36 +2,60 @@
 
 Loops become explicit ``for`` nests (``numba.prange`` over the first letter when the layout pass set
 ``parallel``), matrix products ``@`` on 2-D views (BLAS), library calls a ``numba.objmode`` block
-calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
+calling NumPy (elementwise ones: a loop when small, else a function of the module around the block),
+Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
 ``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
 
 >>> import sympy as sp, sympy_einstein as se
 >>> from sympy_einstein.codegen.program import build_program
 >>> from sympy_einstein.codegen.lower import lower
 >>> from sympy_einstein.codegen.passes import run
->>> x = se.vector("x", 3)
+>>> x = se.vector("x", sp.Symbol("n", integer=True, positive=True))
 >>> print(NumbaPrinter(run(lower(build_program([x], se.exp(x) * x)), "f")).doprint().rstrip())
 @numba.njit(cache=_CACHE)
-def f(x):
+def _exp_f(x):
+    'exp of a whole 1-D array by NumPy.'
+    with numba.objmode(y="float64[::1]"):
+        y = np.ascontiguousarray(np.exp(x), dtype=np.float64)
+    return y
+<BLANKLINE>
+<BLANKLINE>
+@numba.njit(cache=_CACHE)
+def f(x, n):
     dtype = x.dtype
-    result = np.empty((3,), dtype)
+    result = np.empty((n,), dtype)
     # exp of a whole array
-    with numba.objmode(exp0="float64[::1]"):
-        exp0 = np.ascontiguousarray(np.exp(x), dtype=np.float64)
+    if x.size <= 256:
+        exp0 = np.empty(x.shape, np.float64)
+        xf, tf = x.ravel(), exp0.ravel()
+        for p in range(x.size):
+            tf[p] = math.exp(xf[p])
+    else:
+        exp0 = _exp_f(x.ravel()).reshape(x.shape)
     # einsum('a,a->a', exp(x), x)
-    for i_a in range(3):
+    for i_a in range(n):
         result[i_a] = x[i_a]*exp0[i_a]
     return result
 """
 from __future__ import annotations
 
+import sympy as sp
+
 from ...ir.indices import unique
-from ..calls import call_text
-from ..kernel import Allocate, all_steps
+from ..calls import ELEMENTWISE, LIBRARY, call_text
+from ..kernel import Allocate, Call, all_steps
 from .base import KernelPrinter, indent, product_text
 from .scalar import print_scalar
 
 TILE = 32
+# An elementwise library call of at most SMALL_CALL entries runs as a loop of scalar functions, a larger one
+# by NumPy (SIMD) in an objmode block, whose fixed cost is about 3 us (measured, 1 thread: exp / tanh of
+# 200 entries 2.8 / 3.7 us by a loop, 4.4 / 4.1 us by NumPy in objmode; of 1000 entries 8.3 / 19 vs 4.7 / 6.4 us).
+# The block sits in a small function of the module: Numba 0.68 miscompiles a kernel with an objmode block in
+# a branch next to another objmode block ("Instruction does not dominate all uses").
+SMALL_CALL = 256
+SCALAR_FORMS = {key: function for function, key in ELEMENTWISE.items()}  # library key -> SymPy function
+_ENTRY = sp.Dummy("entry", real=True)
 
 
 class NumbaPrinter(KernelPrinter):
@@ -49,7 +73,8 @@ class NumbaPrinter(KernelPrinter):
         flags = f"cache={self.cache}"
         if any(getattr(s, "parallel", False) for s in all_steps(kernel.steps)):
             flags += ", parallel=True"
-        lines = [f"@numba.njit({flags})", f"def {compiled}({', '.join(params + [self.name(v) for v in lazy])}):"]
+        lines = self.whole_array_functions(kernel)
+        lines += [f"@numba.njit({flags})", f"def {compiled}({', '.join(params + [self.name(v) for v in lazy])}):"]
         lines += indent([f"{self.local('dtype')} = {self.dtype_text()}"] + self._print(kernel.steps))
         lines += indent([f"return {self.returns()}"])
         if lazy:
@@ -73,12 +98,48 @@ class NumbaPrinter(KernelPrinter):
         return lines + self.scale_lines(target, step.scale, step.target.value.rank)
 
     def _print_Call(self, step) -> list:  # noqa: N802
+        """NumPy in a ``numba.objmode`` block; an elementwise function by a loop up to :data:`SMALL_CALL`
+        entries, else by the module's whole-array function (:meth:`whole_array_functions`)."""
         target = self.name(step.target)
+        if _small_call(step):
+            return self.comment(step.note) + self.small_call(step, target)
         call = call_text(step.function, [self.name(a) for a in step.arguments], step.options)
         rank = step.target.rank
         kind = "float64" if not rank else "float64[" + ", ".join([":"] * (rank - 1) + ["::1"]) + "]"
         value = f"float({call})" if not rank else f"np.ascontiguousarray({call}, dtype=np.float64)"
         return self.comment(step.note) + [f'with numba.objmode({target}="{kind}"):', f"    {target} = {value}"]
+
+    def small_call(self, step, target) -> list:
+        argument, flat, entries, p = (self.name(step.arguments[0]), self.local("xf"), self.local("tf"),
+                                      self.local("p"))
+        entry = print_scalar(SCALAR_FORMS[step.function](_ENTRY), {_ENTRY: f"{flat}[{p}]"})
+        loop = [f"{target} = np.empty({argument}.shape, np.float64)",
+                f"{flat}, {entries} = {argument}.ravel(), {target}.ravel()",
+                f"for {p} in range({argument}.size):",
+                f"    {entries}[{p}] = {entry}"]
+        whole = [f"{target} = {self.whole_array_name(step.function)}({argument}.ravel()).reshape({argument}.shape)"]
+        size = sp.Mul(*step.target.shape)
+        if size.is_Integer:  # known when printing
+            return loop if size <= SMALL_CALL else whole
+        return [f"if {argument}.size <= {SMALL_CALL}:", *indent(loop), "else:", *indent(whole)]
+
+    def whole_array_name(self, function: str) -> str:
+        """``_<function>_<kernel>``: unique in the module (a user's name never starts with ``_``)."""
+        return f"_{function}_{self.kernel.function}"
+
+    def whole_array_functions(self, kernel) -> list:
+        """One compiled function per elementwise library function of the kernel: NumPy of a 1-D array in
+        an objmode block."""
+        lines = []
+        used = {s.function for s in all_steps(kernel.steps) if _small_call(s)
+                and not (sp.Mul(*s.target.shape).is_Integer and sp.Mul(*s.target.shape) <= SMALL_CALL)}
+        for function in sorted(used):
+            call = LIBRARY[function].numpy.format("x")
+            lines += [f"@numba.njit(cache={self.cache})", f"def {self.whole_array_name(function)}(x):",
+                      f"    '{function} of a whole 1-D array by NumPy.'",
+                      '    with numba.objmode(y="float64[::1]"):',
+                      f"        y = np.ascontiguousarray({call}, dtype=np.float64)", "    return y", "", ""]
+        return lines
 
     def _print_Loop(self, step) -> list:  # noqa: N802
         variables = {c: self.loop_variable(c) for c, _ in step.ranges}
@@ -136,10 +197,13 @@ class NumbaPrinter(KernelPrinter):
             f"                {g}[{p}, {q}] = {g}[{q}, {p}]"]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
-        """Upper triangle of ``X^T diag(w) X`` block by block: for each block of rows, contiguous copies
-        of ``X[rows].T`` and ``(w X)[rows].T``, then one GEMM per column block above the diagonal.
-        Copies and block updates are loops: a slice assignment makes Numba compile its shape-mismatch
-        error message (about 40 string functions, seconds of compile time)."""
+        """``X^T diag(w) X``. When ``n`` fits one column block there is no triangle to save: per block of
+        rows one GEMM of ``X[rows].T`` (BLAS's transposed operand, no copy) and the weighted rows
+        (unweighted: ``X[rows]`` itself), the first block's product taken as the result. Otherwise the
+        upper triangle block by block: for each block of rows, contiguous copies of ``X[rows].T`` and
+        ``(w X)[rows].T``, then one GEMM per column block above the diagonal. Copies and block updates
+        are loops: a slice assignment makes Numba compile its shape-mismatch error message (about 40
+        string functions, seconds of compile time)."""
         t, x = self.name(step.target), self.name(step.x)
         m, n = self.size(step.x.shape[0]), self.size(step.x.shape[1])
         row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
@@ -148,17 +212,47 @@ class NumbaPrinter(KernelPrinter):
         dtype = self.local("dtype")
         return self.comment(step.note) + [
             f"{t} = np.zeros(({n}, {n}), {dtype})",
-            f"for {row0} in range(0, {m}, {step.rows}):",
-            f"    {row1} = min({row0} + {step.rows}, {m})",
-            f"    {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
-            f"    {wt} = np.empty(({n}, {row1} - {row0}), {dtype})",
-            f"    for {q} in range({n}):",
-            f"        for {r} in range({row1} - {row0}):",
-            f"            {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
-            f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
-            f"    for {col0} in range(0, {n}, {step.columns}):",
-            f"        {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 2)]
+            f"if {n} <= {step.columns}:",
+            f"    for {row0} in range(0, {m}, {step.rows}):",
+            f"        {row1} = min({row0} + {step.rows}, {m})",
+            *indent(self.weighted_rows(step, row0, row1, wt), 2),
+            *indent(self.first_or_add(t, n, f"{x}[{row0}:{row1}].T @ {wt if step.weights else f'{x}[{row0}:{row1}]'}",
+                                      row0), 2),
+            "else:",
+            f"    for {row0} in range(0, {m}, {step.rows}):",
+            f"        {row1} = min({row0} + {step.rows}, {m})",
+            f"        {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
+            f"        {wt} = np.empty(({n}, {row1} - {row0}), {dtype})" if step.weights else f"        {wt} = {xt}",
+            f"        for {q} in range({n}):",
+            f"            for {r} in range({row1} - {row0}):",
+            f"                {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
+            *([f"                {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}"] if step.weights else []),
+            f"        for {col0} in range(0, {n}, {step.columns}):",
+            f"            {col1} = min({col0} + {step.columns}, {n})",
+            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 3)]
+
+    def weighted_rows(self, step, row0, row1, wt) -> list:
+        """``wt = (w X)[row0:row1]`` by a loop (nothing without weights)."""
+        if not step.weights:
+            return []
+        x, n = self.name(step.x), self.size(step.x.shape[1])
+        q, r = self.local("q"), self.local("r")
+        weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
+        return [f"{wt} = np.empty(({row1} - {row0}, {n}), {self.local('dtype')})",
+                f"for {r} in range({row1} - {row0}):",
+                f"    for {q} in range({n}):",
+                f"        {wt}[{r}, {q}] = {x}[{row0} + {r}, {q}]{weight}"]
+
+    def first_or_add(self, target, n, product, row0) -> list:
+        """``target = product`` for the first block of rows, else its upper triangle added (a Mirror follows)."""
+        b, p, q = self.local("b"), self.local("p"), self.local("q")
+        return [f"{b} = {product}",
+                f"if {row0} == 0:",
+                f"    {target} = {b}",
+                "else:",
+                f"    for {p} in range({n}):",
+                f"        for {q} in range({p}, {n}):",
+                f"            {target}[{p}, {q}] += {b}[{p}, {q}]"]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
         t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
@@ -195,3 +289,8 @@ class NumbaPrinter(KernelPrinter):
             lines.append(f"{self.names[('let', k)]} = {print_scalar(expr, names)}")
             names[symbol] = self.names[("let", k)]
         return lines, print_scalar(formula.expr, names)
+
+
+def _small_call(step) -> bool:
+    """An elementwise library call of an array (printed as a loop when small)."""
+    return isinstance(step, Call) and step.function in SCALAR_FORMS and step.target.rank > 0
