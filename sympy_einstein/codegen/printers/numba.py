@@ -1,7 +1,8 @@
 """The Numba printer: a named kernel as one ``@numba.njit`` function.
 
 Loops become explicit ``for`` nests (``numba.prange`` over the first letter when the layout pass set
-``parallel``), matrix products ``@`` on 2-D views (BLAS), library calls a ``numba.objmode`` block
+``parallel``), matrix products calls of ``_mat_mat``, ``_mat_vec``, ``_vec_mat``, ``_vec_vec`` on 2-D
+or 1-D views (NumPy's BLAS, :mod:`~sympy_einstein.codegen.numba_blas`), library calls a ``numba.objmode`` block
 calling NumPy, Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
 ``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
 
@@ -32,6 +33,8 @@ from .base import KernelPrinter, indent, product_text
 from .scalar import print_scalar
 
 TILE = 32
+# the matrix products of the kernels (sympy_einstein.codegen.numba_blas: NumPy's BLAS, one thread pool)
+PRODUCTS = {"mat_mat": "_mat_mat", "mat_vec": "_mat_vec", "vec_mat": "_vec_mat", "vec_vec": "_vec_vec"}
 
 
 class NumbaPrinter(KernelPrinter):
@@ -69,7 +72,7 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_Contract(self, step) -> list:  # noqa: N802
         target = self.name(step.target)
-        lines = self.comment(step.note) + [f"{target} = {product_text(self, step)}"]
+        lines = self.comment(step.note) + [f"{target} = {product_text(self, step, PRODUCTS)}"]
         return lines + self.scale_lines(target, step.scale, step.target.value.rank)
 
     def _print_Call(self, step) -> list:  # noqa: N802
@@ -158,7 +161,7 @@ class NumbaPrinter(KernelPrinter):
             f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
             f"    for {col0} in range(0, {n}, {step.columns}):",
             f"        {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 2)]
+            *indent(self.block_update(t, f"{PRODUCTS['mat_mat']}({xt}[:{col1}], {wt}[{col0}:{col1}].T)", col0, col1, "+="), 2)]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
         t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
@@ -170,7 +173,7 @@ class NumbaPrinter(KernelPrinter):
             f"{block} = max({step.columns}, ({rows} + 7) // 8)",
             f"for {col0} in range(0, {rows}, {block}):",
             f"    {col1} = min({col0} + {block}, {rows})",
-            *indent(self.block_update(g, f"{qx}[:{col1}] @ {qx}[{col0}:{col1}].T", col0, col1, "="), 1),
+            *indent(self.block_update(g, f"{PRODUCTS['mat_mat']}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def block_update(self, target, product, col0, col1, assign) -> list:

@@ -1,0 +1,127 @@
+# ruff: noqa: N803, N806
+"""One BLAS pool: generated gradients with their products on NumPy's BLAS, against Numba's ``@``.
+
+Run from the repository root: ``python benchmarks/one_pool.py [--repeats R] [--rounds K]``. Each
+measurement runs in a fresh process, for every combination of
+
+- the binding: ``numpy`` (the default: the kernels call NumPy's CBLAS, one thread pool) or ``numba``
+  (``SYMPY_EINSTEIN_BLAS=numba``: Numba's ``@``, i.e. SciPy's OpenBLAS: the code before this change);
+- the threads: OpenBLAS's default (one per core) or ``OPENBLAS_NUM_THREADS=1``;
+
+``K`` rounds, the processes of both bindings alternated. In each process, per problem: R rounds of one
+generated call then one hand-written call (timed apart; the hand formula runs on NumPy's BLAS, so the
+alternation is the pattern of a Newton loop mixing generated and NumPy code), and R calls of each in a
+row ("block"); medians in ms. A last process per thread setting times JAX's ``jit(grad)`` alone (no
+Numba loaded), alternated with the same hand formula.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+import codegen_problems as problems  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+PROBLEMS = (("logreg", 1000), ("factorization", 1000))
+
+
+def timed(fn, args) -> float:
+    start = time.perf_counter()
+    fn(*args)
+    return 1e3 * (time.perf_counter() - start)
+
+
+def alternated(first, second, args, repeats) -> tuple:
+    """Medians (ms) of ``first`` and ``second`` called in turn."""
+    first(*args), second(*args)
+    times = [], []
+    for _ in range(repeats):
+        times[0].append(timed(first, args))
+        times[1].append(timed(second, args))
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def block(fn, args, repeats) -> float:
+    fn(*args)
+    return statistics.median(timed(fn, args) for _ in range(repeats))
+
+
+def generated(problem):
+    import sympy_einstein as se
+    fn = se.lambdify(problem.args, se.gradient(problem.loss, problem.wrt), tiered=False)
+    return fn
+
+
+def jax_gradient(problem):
+    import jax
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    index = problem.args.index(problem.wrt)
+    fn = jax.jit(jax.grad(lambda *a: problem.loss_array(jnp, *a), argnums=index))
+    return lambda *a: fn(*a).block_until_ready()
+
+
+def child(who, repeats) -> dict:
+    rows = []
+    for key, size in PROBLEMS:
+        problem = problems.build(key, size)
+        fn = jax_gradient(problem) if who == "jax" else generated(problem)
+        np.testing.assert_allclose(np.asarray(fn(*problem.data)), problem.gradient(*problem.data), rtol=1e-8,
+                                   atol=1e-9)
+        mine, hand = alternated(fn, problem.gradient, problem.data, repeats)
+        rows.append({"problem": problem.name, "alternated": mine, "hand alternated": hand,
+                     "block": block(fn, problem.data, repeats), "hand block": block(problem.gradient, problem.data,
+                                                                                     repeats)})
+    result = {"rows": rows}
+    if who != "jax":
+        from sympy_einstein.codegen.numba_blas import BINDING
+        result["binding"] = BINDING
+    return result
+
+
+def run(who, threads, repeats) -> dict:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+    env.pop("OPENBLAS_NUM_THREADS", None)
+    env.pop("SYMPY_EINSTEIN_BLAS", None)
+    if threads:
+        env["OPENBLAS_NUM_THREADS"] = threads
+    if who == "numba":
+        env["SYMPY_EINSTEIN_BLAS"] = "numba"
+    done = subprocess.run([sys.executable, __file__, "--child", who, "--repeats", str(repeats)], env=env,
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=41)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.child:
+        print(json.dumps(child(options.child, options.repeats)))
+        return
+    print(f"load average {os.getloadavg()[0]:.2f}; medians in ms of {options.repeats} calls")
+    print("| threads | binding | problem | generated alternated | hand alternated | ratio | generated block | "
+          "hand block | ratio | load |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for threads in (None, "1"):
+        for who in ["numpy", "numba"] * options.rounds + ["jax"]:
+            result = run(who, threads, options.repeats)
+            load = os.getloadavg()[0]
+            for r in result["rows"]:
+                print(f"| {threads or 'default'} | {result.get('binding', who)} | {r['problem']} | "
+                      f"{r['alternated']:.3f} | {r['hand alternated']:.3f} | {r['alternated'] / r['hand alternated']:.2f} | "
+                      f"{r['block']:.3f} | {r['hand block']:.3f} | {r['block'] / r['hand block']:.2f} | {load:.2f} |",
+                      flush=True)
+    print(f"load average after {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
