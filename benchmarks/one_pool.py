@@ -116,10 +116,10 @@ def main():
             result = run(who, threads, options.repeats)
             load = os.getloadavg()[0]
             for r in result["rows"]:
+                cells = [r["alternated"], r["hand alternated"], r["alternated"] / r["hand alternated"],
+                         r["block"], r["hand block"], r["block"] / r["hand block"], load]
                 print(f"| {threads or 'default'} | {result.get('binding', who)} | {r['problem']} | "
-                      f"{r['alternated']:.3f} | {r['hand alternated']:.3f} | {r['alternated'] / r['hand alternated']:.2f} | "
-                      f"{r['block']:.3f} | {r['hand block']:.3f} | {r['block'] / r['hand block']:.2f} | {load:.2f} |",
-                      flush=True)
+                      + " | ".join(f"{c:.3f}" for c in cells) + " |", flush=True)
     print(f"load average after {os.getloadavg()[0]:.2f}")
 
 

@@ -106,7 +106,8 @@ def _dot(typingctx, n, x, incx, y, incy):
         n_, x_, incx_, y_, incy_ = args
         real = context.get_value_type(x.dtype)
         function = _routine(builder, _letter(x.dtype) + "dot", real, [_I64, _BYTES, _I64, _BYTES, _I64])
-        return builder.call(function, [n_, _data(context, builder, x, x_), incx_, _data(context, builder, y, y_), incy_])
+        return builder.call(function, [n_, _data(context, builder, x, x_), incx_,
+                                       _data(context, builder, y, y_), incy_])
     return x.dtype(types.int64, x, types.int64, y, types.int64), codegen
 
 

@@ -35,6 +35,7 @@ from .scalar import print_scalar
 TILE = 32
 # the matrix products of the kernels (sympy_einstein.codegen.numba_blas: NumPy's BLAS, one thread pool)
 PRODUCTS = {"mat_mat": "_mat_mat", "mat_vec": "_mat_vec", "vec_mat": "_vec_mat", "vec_vec": "_vec_vec"}
+MAT_MAT = PRODUCTS["mat_mat"]
 
 
 class NumbaPrinter(KernelPrinter):
@@ -161,7 +162,7 @@ class NumbaPrinter(KernelPrinter):
             f"            {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}",
             f"    for {col0} in range(0, {n}, {step.columns}):",
             f"        {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{PRODUCTS['mat_mat']}({xt}[:{col1}], {wt}[{col0}:{col1}].T)", col0, col1, "+="), 2)]
+            *indent(self.block_update(t, f"{MAT_MAT}({xt}[:{col1}], {wt}[{col0}:{col1}].T)", col0, col1, "+="), 2)]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
         t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
@@ -173,7 +174,7 @@ class NumbaPrinter(KernelPrinter):
             f"{block} = max({step.columns}, ({rows} + 7) // 8)",
             f"for {col0} in range(0, {rows}, {block}):",
             f"    {col1} = min({col0} + {block}, {rows})",
-            *indent(self.block_update(g, f"{PRODUCTS['mat_mat']}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
+            *indent(self.block_update(g, f"{MAT_MAT}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def block_update(self, target, product, col0, col1, assign) -> list:
