@@ -86,6 +86,32 @@ def child(who, repeats) -> dict:
     return result
 
 
+def pingpong(repeats, rounds=25) -> dict:
+    """In one process: a NumPy product, then the same product in compiled code, in turn; the compiled
+    one on NumPy's BLAS (``BLAS``) or on Numba's ``@`` (``NUMBA``: SciPy's BLAS), the two alternated in
+    blocks of ``repeats`` pairs. Median ms of one pair (NumPy call + compiled call) per product."""
+    from sympy_einstein.codegen import numba_blas
+    rng = np.random.default_rng(0)
+    X, w, U, V = rng.normal(size=(2000, 1000)), rng.normal(size=1000), rng.normal(size=(1000, 10)), \
+        rng.normal(size=(1000, 10))
+    cases = {"GEMV X @ w (2000x1000)": ("mat_vec", (X, w)), "GEMM U @ V.T (1000x10x1000)": ("mat_mat", (U, V.T))}
+    found = {}
+    for label, (kind, args) in cases.items():
+        bound, numba_at = numba_blas.BLAS[kind], numba_blas.NUMBA[kind]
+        times = {"numpy's BLAS": [], "numba @": []}
+        for fn in (bound, numba_at):
+            fn(*args)
+        for _ in range(rounds):
+            for name, fn in (("numpy's BLAS", bound), ("numba @", numba_at)):
+                for _ in range(repeats):
+                    start = time.perf_counter()
+                    args[0] @ args[1]
+                    fn(*args)
+                    times[name].append(1e3 * (time.perf_counter() - start))
+        found[label] = {name: statistics.median(t) for name, t in times.items()}
+    return found
+
+
 def run(who, threads, repeats) -> dict:
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
     env.pop("OPENBLAS_NUM_THREADS", None)
@@ -94,6 +120,7 @@ def run(who, threads, repeats) -> dict:
         env["OPENBLAS_NUM_THREADS"] = threads
     if who == "numba":
         env["SYMPY_EINSTEIN_BLAS"] = "numba"
+
     done = subprocess.run([sys.executable, __file__, "--child", who, "--repeats", str(repeats)], env=env,
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -103,10 +130,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=41)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--part", choices=("all", "pingpong"), default="all")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     options = parser.parse_args()
+    if options.child == "pingpong":
+        print(json.dumps(pingpong(options.repeats)))
+        return
     if options.child:
         print(json.dumps(child(options.child, options.repeats)))
+        return
+    print(f"load average {os.getloadavg()[0]:.2f}; NumPy product then compiled product, median ms of a pair")
+    print("| threads | product | compiled on NumPy's BLAS | compiled on Numba's @ | load |\n|---|---|---:|---:|---:|")
+    for threads in (None, "1"):
+        for _ in range(options.rounds):
+            for label, r in run("pingpong", threads, 20).items():
+                bound, numba_at = r["numpy's BLAS"], r["numba @"]
+                print(f"| {threads or 'default'} | {label} | {bound:.3f} | {numba_at:.3f} | {os.getloadavg()[0]:.2f} |",
+                      flush=True)
+    if options.part == "pingpong":
         return
     print(f"load average {os.getloadavg()[0]:.2f}; medians in ms of {options.repeats} calls")
     print("| threads | binding | problem | generated alternated | hand alternated | ratio | generated block | "
