@@ -12,7 +12,8 @@ measurement runs in a fresh process, for every combination of
 generated call then one hand-written call (timed apart; the hand formula runs on NumPy's BLAS, so the
 alternation is the pattern of a Newton loop mixing generated and NumPy code), and R calls of each in a
 row ("block"); medians in ms. A last process per thread setting times JAX's ``jit(grad)`` alone (no
-Numba loaded), alternated with the same hand formula.
+Numba loaded), alternated with the same hand formula (with ``OPENBLAS_NUM_THREADS=1`` also
+``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false``: XLA's own pool single-threaded).
 """
 import argparse
 import json
@@ -118,6 +119,8 @@ def run(who, threads, repeats) -> dict:
     env.pop("SYMPY_EINSTEIN_BLAS", None)
     if threads:
         env["OPENBLAS_NUM_THREADS"] = threads
+        if who == "jax":  # XLA's CPU thread pool ignores OpenBLAS's variable
+            env["XLA_FLAGS"] = " ".join(filter(None, [env.get("XLA_FLAGS"), "--xla_cpu_multi_thread_eigen=false"]))
     if who == "numba":
         env["SYMPY_EINSTEIN_BLAS"] = "numba"
 
