@@ -186,3 +186,55 @@ def test_a_warm_start_loads_the_bound_kernels_from_the_disk_cache(tmp_path):
     # the other binding writes another module (its source names the binding), compiled apart
     assert run_python(PROCESS, {**env, "SYMPY_EINSTEIN_BLAS": "numba"}).split() == ["numba", "True", "0", "1"]
     assert len(list(tmp_path.glob("se_*.py"))) == (2 if numba_blas.BOUND else 1)
+
+
+# the checked factorizations (linalg_runtime.py) on NumPy's LAPACK, against NumPy and SciPy's path --------
+def scipy_path(monkeypatch):
+    """Force linalg_runtime's SciPy path (what ``SYMPY_EINSTEIN_BLAS=numba`` selects)."""
+    monkeypatch.setenv("SYMPY_EINSTEIN_BLAS", "numba")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("size, rhs_shape", [(1, (1,)), (5, (5,)), (6, (6, 3, 2)), (4, (4, 0))])
+def test_factorizations_on_numpys_lapack_equal_numpy_and_scipys_path(monkeypatch, dtype, size, rhs_shape):
+    from sympy_einstein.codegen import linalg_runtime as lr
+    if lr._numpy_lapack("getrf", dtype) is None:
+        pytest.skip("NumPy ships no LAPACKE of its own here")
+    general = RNG.normal(size=(size, size)).astype(dtype) + 0.5 * np.eye(size, dtype=dtype)
+    spd = (general @ general.T + size * np.eye(size)).astype(dtype)
+    rhs = RNG.normal(size=rhs_shape).astype(dtype)
+    tolerance = 1e-10 if dtype == np.float64 else 2e-4
+    results = {}
+    for path in ("numpy", "scipy"):
+        if path == "scipy":
+            scipy_path(monkeypatch)
+        for matrix, symmetric in ((general, False), (spd, True), (spd, False)):
+            packed = lr._factor(matrix, symmetric, "A")
+            for transpose in (False, True):
+                got = lr._factor_solve(packed, rhs, transpose, "A")
+                a = (matrix.T if transpose else matrix).astype(np.float64)
+                want = np.linalg.solve(a, rhs.reshape(size, -1).astype(np.float64)).reshape(rhs_shape)
+                np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance)
+                assert got.shape == rhs_shape and got.dtype == dtype
+                results[path, symmetric, transpose, id(matrix)] = got
+            sign, logdet = np.linalg.slogdet(matrix.astype(np.float64))
+            np.testing.assert_allclose(lr._factor_det(packed), sign * np.exp(logdet), rtol=tolerance)
+            np.testing.assert_allclose(lr._factor_logdet(packed), logdet, rtol=tolerance, atol=tolerance)
+    for (path, *key), got in results.items():
+        if path == "numpy":
+            np.testing.assert_allclose(got, results[("scipy", *key)], rtol=tolerance, atol=tolerance)
+
+
+def test_lu_on_numpys_lapack_packs_like_scipy_and_reports_singular_matrices():
+    from scipy.linalg import lu_factor
+
+    from sympy_einstein.codegen import linalg_runtime as lr
+    a = RNG.normal(size=(7, 7))
+    lu, pivots = lu_factor(a)
+    packed = lr._factor(a, False, "A")
+    np.testing.assert_allclose(packed[:7], lu, rtol=1e-12)
+    np.testing.assert_array_equal(packed[7], pivots)
+    singular = lr._factor(np.ones((3, 3)), False, "inv(A)")
+    with pytest.raises(se.BindingError, match=r"inv\(A\): the matrix is singular"):
+        lr._factor_solve(singular, np.eye(3), False, "inv(A)")
+    assert lr._factor_det(singular) == 0.0 and lr._factor_logdet(singular) == -np.inf
