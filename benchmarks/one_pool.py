@@ -11,9 +11,12 @@ measurement runs in a fresh process, for every combination of
 ``K`` rounds, the processes of both bindings alternated. In each process, per problem: R rounds of one
 generated call then one hand-written call (timed apart; the hand formula runs on NumPy's BLAS, so the
 alternation is the pattern of a Newton loop mixing generated and NumPy code), and R calls of each in a
-row ("block"); medians in ms. A last process per thread setting times JAX's ``jit(grad)`` alone (no
-Numba loaded), alternated with the same hand formula (with ``OPENBLAS_NUM_THREADS=1`` also
-``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false``: XLA's own pool single-threaded).
+row ("block"); medians in ms. Problems: logistic regression and factorization (``codegen_problems.py``,
+n = 1000) and the Gaussian negative log-likelihood by the mean (matrix functions: the checked Cholesky
+and solves of ``linalg_runtime.py``, on NumPy's LAPACK after this change, SciPy's before). A last
+process per thread setting times JAX's ``jit(grad)`` alone (no Numba loaded), alternated with the same
+hand formula (with ``OPENBLAS_NUM_THREADS=1`` also ``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false``:
+XLA's own pool single-threaded).
 """
 import argparse
 import json
@@ -30,7 +33,32 @@ sys.path.insert(0, str(Path(__file__).parent))
 import codegen_problems as problems  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-PROBLEMS = (("logreg", 1000), ("factorization", 1000))
+PROBLEMS = (("logreg", 1000), ("factorization", 1000), ("gaussian", (2000, 200)))
+
+
+def gaussian(sizes, rng):
+    """Gaussian negative log-likelihood by the mean (a Cholesky factorization and solves per call)."""
+    import sympy as sp
+
+    import sympy_einstein as se
+    rows, dim = sizes
+    N, D = sp.symbols("N D", integer=True, positive=True)
+    X, mu, S = se.matrix("X", N, D), se.vector("mu", D), se.matrix("S", D, D, symmetric=True)
+    R = X - mu
+    loss = N / sp.Integer(2) * se.logdet(S) + se.sum(R * (R @ se.inv(S))) / 2
+    M = rng.normal(size=(dim, dim))
+    data = (rng.normal(size=(rows, dim)), rng.normal(size=dim), M @ M.T / dim + np.eye(dim))
+
+    def loss_array(xp, X, mu, S):
+        R = X - mu
+        return rows / 2 * xp.linalg.slogdet(S)[1] + xp.sum(R * xp.linalg.solve(S, R.T).T) / 2
+
+    return problems.Problem(f"gaussian nll by mu, X {rows}x{dim}", [X, mu, S], loss, mu, data,
+                            lambda X, mu, S: -np.linalg.solve(S, (X - mu).sum(axis=0)), None, loss_array, dim)
+
+
+def build(key, size):
+    return gaussian(size, np.random.default_rng(0)) if key == "gaussian" else problems.build(key, size)
 
 
 def timed(fn, args) -> float:
@@ -72,7 +100,7 @@ def jax_gradient(problem):
 def child(who, repeats) -> dict:
     rows = []
     for key, size in PROBLEMS:
-        problem = problems.build(key, size)
+        problem = build(key, size)
         fn = jax_gradient(problem) if who == "jax" else generated(problem)
         np.testing.assert_allclose(np.asarray(fn(*problem.data)), problem.gradient(*problem.data), rtol=1e-8,
                                    atol=1e-9)
