@@ -22,6 +22,7 @@ from sympy_einstein.codegen.passes import run
 from sympy_einstein.codegen.printers.numba import PRODUCTS, NumbaPrinter
 from sympy_einstein.codegen.program import build_program
 
+pytestmark = pytest.mark.filterwarnings("ignore::numba.core.errors.NumbaPerformanceWarning")  # the fallback's @
 VARIANTS = {"bound": numba_blas.BLAS, "numba": numba_blas.NUMBA}
 RNG = np.random.default_rng(7)
 
