@@ -19,7 +19,7 @@ from .passes import run
 from .passes.name import Allocator
 from .printers import dask as dask_printer
 from .printers import jax as jax_printer
-from .printers.numba import NumbaPrinter
+from .printers.numba import PRODUCTS, NumbaPrinter
 from .printers.numpy import NumpyPrinter
 from .program import build_program
 from .tiered import TieredFunction
@@ -27,7 +27,7 @@ from .tiered import TieredFunction
 BACKENDS = {"numba": NumbaPrinter, "numpy": NumpyPrinter,
             "jax": jax_printer.JaxPrinter, "dask": dask_printer.DaskPrinter}
 MODULE_NAMES = runtime.FUNCTIONS + runtime.HELPERS \
-    + ("jitted_helpers", "_cache_probe", "_CACHE", "os", "_FLOAT64", "_FLOAT32") \
+    + ("jitted_helpers", "_cache_probe", "_CACHE", "os", "_FLOAT64", "_FLOAT32") + tuple(PRODUCTS.values()) \
     + jax_printer.MODULE_GLOBALS + dask_printer.MODULE_GLOBALS
 
 

@@ -3,8 +3,10 @@
 One factorization per distinct matrix, packed into one ``(n + 1, n)`` array so that both backends hold
 it like any other temporary (a Numba ``objmode`` block returns plain float arrays): the Cholesky factor
 ``L`` (lower) and a last row of ``-1`` when the matrix is declared symmetric, is symmetric and is
-positive definite; otherwise SciPy's LU (``lu_factor``) with the pivots in the last row. Solves, the
-inverse, the log-determinant and the determinant read the packed factor.
+positive definite; otherwise the LU factorization with the (0-based) pivots in the last row. Solves, the
+inverse, the log-determinant and the determinant read the packed factor. LU and the solves call NumPy's
+own LAPACK (its LAPACKE routines, :func:`_numpy_lapack`) when NumPy ships one, so that they share NumPy's
+BLAS thread pool, else SciPy's (``lu_factor``, ``lu_solve``, ``cho_solve``), with the same results.
 
 Errors are :class:`~sympy_einstein.errors.BindingError` naming the node (``label``): a matrix with an
 ``inf`` or ``nan`` entry, and a solve or an inverse of an exactly singular matrix (a zero pivot, where
@@ -27,7 +29,43 @@ import numpy as np
 
 from ..errors import BindingError
 
-LINALG = ("_factor", "_factor_solve", "_factor_inverse", "_factor_logdet", "_factor_det", "_adjugate")
+LINALG = ("_factor", "_factor_solve", "_factor_inverse", "_factor_logdet", "_factor_det", "_adjugate", "_numpy_lapack")
+
+
+def _numpy_lapack(routine, dtype):
+    """NumPy's own ILP64 LAPACKE ``routine`` (``"getrf"``, ``"getrs"``, ``"potrs"``) for ``dtype`` as a
+    ctypes function, or ``None``: float64/float32 only, and only when NumPy ships its BLAS library with
+    LAPACKE symbols (``scipy_LAPACKE_dgetrf64_`` in pip wheels) and ``SYMPY_EINSTEIN_BLAS`` is not
+    ``numba``. Then the solves share NumPy's BLAS thread pool (docs/codegen.md, "One BLAS pool")."""
+    import ctypes
+    import glob
+    import os
+    letter = {"d": "d", "f": "s"}.get(np.dtype(dtype).char)
+    found = _numpy_lapack.__dict__.setdefault("found", {})
+    if letter is None or os.environ.get("SYMPY_EINSTEIN_BLAS", "").strip().lower() == "numba":
+        return None
+    if (routine, letter) not in found:
+        root = os.path.dirname(np.__file__)
+        paths = sorted(glob.glob(os.path.join(os.path.dirname(root), "numpy.libs", "*blas*"))
+                       + glob.glob(os.path.join(root, ".dylibs", "*blas*")))
+        function, i64, pointer = None, ctypes.c_int64, ctypes.c_void_p
+        arguments = {"getrf": [ctypes.c_int, i64, i64, pointer, i64, pointer],
+                     "getrs": [ctypes.c_int, ctypes.c_char, i64, i64, pointer, i64, pointer, pointer, i64],
+                     "potrs": [ctypes.c_int, ctypes.c_char, i64, i64, pointer, i64, pointer, i64]}[routine]
+        for path in paths:
+            try:  # only a library already loaded (NumPy's): no second copy of it
+                library = ctypes.CDLL(path, mode=getattr(os, "RTLD_NOLOAD", 0) | ctypes.RTLD_LOCAL)
+            except OSError:
+                continue
+            for prefix in ("scipy_", ""):
+                function = getattr(library, f"{prefix}LAPACKE_{letter}{routine}_work64_", None)  # no NaN scan
+                if function is not None:
+                    function.argtypes, function.restype = arguments, i64
+                    break
+            if function is not None:
+                break
+        found[(routine, letter)] = function
+    return found[(routine, letter)]
 
 
 def _factor(matrix, symmetric, label):
@@ -44,6 +82,12 @@ def _factor(matrix, symmetric, label):
             return packed
         except np.linalg.LinAlgError:  # not positive definite: LU below
             pass
+    getrf = _numpy_lapack("getrf", a.dtype)
+    if getrf is not None:  # LU with partial pivoting, column-major (a singular matrix: reported by the solves)
+        lu, pivots = np.array(a, dtype=a.dtype, order="F"), np.empty(n, np.int64)
+        getrf(102, n, n, lu.ctypes.data, max(n, 1), pivots.ctypes.data)
+        packed[:n], packed[n] = lu, pivots - 1
+        return packed
     import warnings
 
     from scipy.linalg import lu_factor
@@ -55,13 +99,27 @@ def _factor(matrix, symmetric, label):
 
 def _factor_solve(packed, rhs, transpose, label):
     """``inv(A) @ rhs`` (``inv(A).T @ rhs`` when ``transpose``) along the first axis of ``rhs``."""
-    from scipy.linalg import cho_solve, lu_solve
     n = packed.shape[1]
     b = np.asarray(rhs).reshape((n, -1))
-    if packed[n, 0] < 0:
-        return cho_solve((packed[:n], True), b, check_finite=False).reshape(np.shape(rhs))
-    if (np.diagonal(packed[:n]) == 0).any():
+    cholesky = packed[n, 0] < 0
+    if not cholesky and (np.diagonal(packed[:n]) == 0).any():
         raise BindingError(f"{label}: the matrix is singular (a zero pivot in its LU factorization)")
+    dtype = np.result_type(packed.dtype, b.dtype)
+    solve = _numpy_lapack("potrs" if cholesky else "getrs", dtype)
+    if solve is not None:  # column-major: the row-major L of a Cholesky factor is read as its transpose
+        x = np.array(b, dtype=dtype, order="F")
+        if cholesky:
+            factor = np.ascontiguousarray(packed[:n], dtype=dtype)
+            info = solve(102, b"U", n, x.shape[1], factor.ctypes.data, max(n, 1), x.ctypes.data, max(n, 1))
+        else:
+            factor, pivots = np.asfortranarray(packed[:n], dtype=dtype), packed[n].astype(np.int64) + 1
+            info = solve(102, b"T" if transpose else b"N", n, x.shape[1], factor.ctypes.data, max(n, 1),
+                         pivots.ctypes.data, x.ctypes.data, max(n, 1))
+        if info == 0:
+            return x.reshape(np.shape(rhs))
+    from scipy.linalg import cho_solve, lu_solve
+    if cholesky:
+        return cho_solve((packed[:n], True), b, check_finite=False).reshape(np.shape(rhs))
     pivots = packed[n].astype(np.int32)
     return lu_solve((packed[:n], pivots), b, trans=1 if transpose else 0, check_finite=False).reshape(np.shape(rhs))
 

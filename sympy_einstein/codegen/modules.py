@@ -31,6 +31,8 @@ import warnings
 from pathlib import Path
 
 from . import runtime
+from .blas import blas_binding
+from .printers.numba import PRODUCTS
 
 _LOADED = {}
 _WARNED = []
@@ -153,6 +155,32 @@ def _readable(path: Path) -> bool:
     return position == len(data)
 
 
+STANDALONE_PRODUCTS = '''@numba.njit(cache=_CACHE)
+def _mat_mat(a, b):
+    """Matrix products on Numba's BLAS (an exported module does not bind NumPy's)."""
+    return a @ b
+
+
+_mat_vec = _vec_mat = _mat_mat
+
+
+@numba.njit(cache=_CACHE)
+def _vec_vec(a, b):
+    return np.dot(a, b)
+'''
+
+
+def products_import() -> str:
+    """The import of the kernels' matrix products, naming the BLAS they call (so a module, and the
+    Numba cache next to it, belongs to one binding).
+
+    >>> products_import().startswith("# matrix products: ")
+    True
+    """
+    return (f"# matrix products: {blas_binding()}\n"
+            f"from sympy_einstein.codegen.numba_blas import {', '.join(PRODUCTS.values())}")
+
+
 def helper_source(names) -> str:
     """The source of the runtime functions ``names`` (copied into exported modules)."""
     return "\n\n".join(inspect.getsource(getattr(runtime, name)) for name in names)
@@ -176,7 +204,9 @@ def prelude(backend: str, standalone: bool) -> str:
         if standalone:
             parts += ["@numba.njit(cache=_CACHE)\n" + inspect.getsource(getattr(runtime, name)).rstrip()
                       for name in runtime.HELPERS]
+            parts.append(STANDALONE_PRODUCTS.rstrip())
         else:
             helpers = ", ".join(runtime.HELPERS)
             parts.append(f"from sympy_einstein.codegen.runtime import jitted_helpers\n\n{helpers} = jitted_helpers()")
+            parts.append(products_import())
     return "\n\n\n".join(parts) + "\n"

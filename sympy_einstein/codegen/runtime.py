@@ -180,6 +180,6 @@ def jitted_helpers():
 
 
 # checked matrix factorizations (calls.py's factor* entries), imported and exported like the checks above
-from .linalg_runtime import LINALG, _adjugate, _factor, _factor_det, _factor_inverse, _factor_logdet, _factor_solve  # noqa: E402,F401,I001
+from .linalg_runtime import LINALG, _adjugate, _factor, _factor_det, _factor_inverse, _factor_logdet, _factor_solve, _numpy_lapack  # noqa: E402,F401,I001,E501
 
 FUNCTIONS = FUNCTIONS + LINALG

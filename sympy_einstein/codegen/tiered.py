@@ -75,6 +75,8 @@ class TieredFunction:
                                             name=f"sympy_einstein compile {self._public}")
         if self.tiered:
             import numba  # noqa: F401 -- here: Numba's package imports are not safe in two threads at once
+
+            from . import numba_blas  # noqa: F401 -- the modules' BLAS binding (imports numba.core), likewise
             self._thread.start()
         else:
             self._thread.run()

@@ -151,12 +151,17 @@ def _grouped(printer, text: str, letters: str, groups, sizes: dict) -> str:
     return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
 
 
-def product_text(printer, step) -> str:
-    """The matrix product of a :class:`~sympy_einstein.codegen.kernel.Contract`, reshaped to its target."""
+def product_text(printer, step, functions: dict | None = None) -> str:
+    """The matrix product of a :class:`~sympy_einstein.codegen.kernel.Contract`, reshaped to its target:
+    ``a @ b`` (``np.dot`` for two vectors), or with ``functions`` a call of
+    ``functions[("mat" or "vec") + "_" + ("mat" or "vec")]`` (operands 2-D or 1-D)."""
     sizes = dict(step.sizes)
     a, b = matrix_text(printer, step.a, sizes), matrix_text(printer, step.b, sizes)
     rows, cols = step.a.first, step.b.second
-    product = f"np.dot({a}, {b})" if not rows and not cols else f"{a} @ {b}"
+    if functions is not None:
+        product = f"{functions[('mat' if rows else 'vec') + '_' + ('mat' if cols else 'vec')]}({a}, {b})"
+    else:
+        product = f"np.dot({a}, {b})" if not rows and not cols else f"{a} @ {b}"
     if len(rows) > 1 or len(cols) > 1:
         product = f"({product}).reshape({printer.shape(step.target.value.shape)})"
     return product

@@ -1,7 +1,8 @@
 """The Numba printer: a named kernel as one ``@numba.njit`` function.
 
 Loops become explicit ``for`` nests (``numba.prange`` over the first letter when the layout pass set
-``parallel``), matrix products ``@`` on 2-D views (BLAS), library calls a ``numba.objmode`` block
+``parallel``), matrix products calls of ``_mat_mat``, ``_mat_vec``, ``_vec_mat``, ``_vec_vec`` on 2-D
+or 1-D views (NumPy's BLAS, :mod:`~sympy_einstein.codegen.numba_blas`), library calls a ``numba.objmode`` block
 calling NumPy (elementwise ones: a loop when small, else a function of the module around the block),
 Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
 ``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
@@ -56,6 +57,9 @@ TILE = 32
 SMALL_CALL = 256
 SCALAR_FORMS = {key: function for function, key in ELEMENTWISE.items()}  # library key -> SymPy function
 _ENTRY = sp.Dummy("entry", real=True)
+# the matrix products of the kernels (sympy_einstein.codegen.numba_blas: NumPy's BLAS, one thread pool)
+PRODUCTS = {"mat_mat": "_mat_mat", "mat_vec": "_mat_vec", "vec_mat": "_vec_mat", "vec_vec": "_vec_vec"}
+MAT_MAT = PRODUCTS["mat_mat"]
 
 
 class NumbaPrinter(KernelPrinter):
@@ -94,7 +98,7 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_Contract(self, step) -> list:  # noqa: N802
         target = self.name(step.target)
-        lines = self.comment(step.note) + [f"{target} = {product_text(self, step)}"]
+        lines = self.comment(step.note) + [f"{target} = {product_text(self, step, PRODUCTS)}"]
         return lines + self.scale_lines(target, step.scale, step.target.value.rank)
 
     def _print_Call(self, step) -> list:  # noqa: N802
@@ -209,6 +213,7 @@ class NumbaPrinter(KernelPrinter):
         row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
                                                 ("row0", "row1", "col0", "col1", "xt", "wt", "q", "r"))
         weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
+        rows = wt if step.weights else f"{x}[{row0}:{row1}]"  # the (weighted) rows of one block
         dtype = self.local("dtype")
         return self.comment(step.note) + [
             f"{t} = np.zeros(({n}, {n}), {dtype})",
@@ -216,8 +221,7 @@ class NumbaPrinter(KernelPrinter):
             f"    for {row0} in range(0, {m}, {step.rows}):",
             f"        {row1} = min({row0} + {step.rows}, {m})",
             *indent(self.weighted_rows(step, row0, row1, wt), 2),
-            *indent(self.first_or_add(t, n, f"{x}[{row0}:{row1}].T @ {wt if step.weights else f'{x}[{row0}:{row1}]'}",
-                                      row0), 2),
+            *indent(self.first_or_add(t, n, f"{MAT_MAT}({x}[{row0}:{row1}].T, {rows})", row0), 2),
             "else:",
             f"    for {row0} in range(0, {m}, {step.rows}):",
             f"        {row1} = min({row0} + {step.rows}, {m})",
@@ -229,7 +233,7 @@ class NumbaPrinter(KernelPrinter):
             *([f"                {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}"] if step.weights else []),
             f"        for {col0} in range(0, {n}, {step.columns}):",
             f"            {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{xt}[:{col1}] @ {wt}[{col0}:{col1}].T", col0, col1, "+="), 3)]
+            *indent(self.block_update(t, f"{MAT_MAT}({xt}[:{col1}], {wt}[{col0}:{col1}].T)", col0, col1, "+="), 3)]
 
     def weighted_rows(self, step, row0, row1, wt) -> list:
         """``wt = (w X)[row0:row1]`` by a loop (nothing without weights)."""
@@ -264,7 +268,7 @@ class NumbaPrinter(KernelPrinter):
             f"{block} = max({step.columns}, ({rows} + 7) // 8)",
             f"for {col0} in range(0, {rows}, {block}):",
             f"    {col1} = min({col0} + {block}, {rows})",
-            *indent(self.block_update(g, f"{qx}[:{col1}] @ {qx}[{col0}:{col1}].T", col0, col1, "="), 1),
+            *indent(self.block_update(g, f"{MAT_MAT}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def block_update(self, target, product, col0, col1, assign) -> list:
