@@ -22,7 +22,7 @@ def grams():
 
 def test_a_gram_in_one_column_block_takes_whole_rows(grams):
     assert grams.source.count(f"if n <= {plan.COLUMN_BLOCK}:") == 3
-    assert grams.source.count("B[row0:row1].T @ ") == 3  # X's rows, transposed by BLAS: no copy
+    assert grams.source.count("_mat_mat(B[row0:row1].T, ") == 3  # X's rows, transposed by BLAS: no copy
 
 
 @pytest.mark.parametrize("rows, cols", [(5, 3), (plan.ROW_BLOCK + 9, 7), (3 * plan.ROW_BLOCK, plan.COLUMN_BLOCK),
