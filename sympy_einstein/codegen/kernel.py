@@ -25,7 +25,9 @@ Steps (one generated statement or loop nest each; ``note`` is a one-line comment
   (NumPy ufuncs such as ``tanh``; ``numpy.linalg`` calls such as ``solve``, ``inv``, ``slogdet``);
 - :class:`Scale` in place; :class:`Mirror` the lower triangle of a symmetric result from its upper one;
 - :class:`Gram` ``X^T diag(w) X`` by upper-triangle blocks, :class:`BlockGram` ``Q Q^T`` by column blocks;
-- :class:`Sliced` a contraction computed one slice of its leading output letter at a time.
+- :class:`Sliced` a contraction computed one slice of its leading output letter at a time;
+- :class:`TriangleContract` a :class:`Contract` whose rows operand is symmetric in its two row letters,
+  computed on the rows on and above the diagonal and mirrored.
 
 Outputs (:class:`Output`): the values returned, with their names (``value``, ``gradient``, ... or the
 user's) and whether the returned array must be a copy (an argument or an array returned twice).
@@ -285,6 +287,18 @@ class Sliced(Step):
     size: object
     steps: tuple
     inner: Value
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TriangleContract(Step):
+    """``contract`` (its ``a`` read as it is, ``[p, q, inner]``, symmetric in ``p, q``; ``size`` the size
+    of each) computed as one product per ``p`` of the rows ``q >= p``, each block written to
+    ``target[p, q]`` and ``target[q, p]``: half the multiplications. ``target`` is ``contract``'s."""
+
+    target: Value
+    contract: Contract
+    size: object
     note: str = ""
 
 

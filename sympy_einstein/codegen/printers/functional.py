@@ -148,6 +148,10 @@ class WholeArrayPrinter(KernelPrinter):
             f"{g} = {t}.reshape(({size}, {size}))",
             f"{t} = ({self.xp}.triu({g}) + {self.xp}.triu({g}, 1).T).reshape({self.shape(step.target.shape)})"]
 
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """The whole product (arrays are immutable here: no triangle written by blocks)."""
+        return self._print_Contract(step.contract)
+
     # whole-array Gram products print as in the NumPy backend (``x.T @ (x * w[:, None])``, ``Q @ Q.T``)
     _print_Gram = NumpyPrinter._print_Gram  # noqa: N815
     _print_BlockGram = NumpyPrinter._print_BlockGram  # noqa: N815

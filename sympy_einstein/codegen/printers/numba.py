@@ -28,7 +28,7 @@ from __future__ import annotations
 from ...ir.indices import unique
 from ..calls import call_text
 from ..kernel import Allocate, all_steps
-from .base import KernelPrinter, indent, product_text
+from .base import KernelPrinter, indent, product_text, triangle_parts
 from .scalar import print_scalar
 
 TILE = 32
@@ -172,6 +172,23 @@ class NumbaPrinter(KernelPrinter):
             f"    {col1} = min({col0} + {block}, {rows})",
             *indent(self.block_update(g, f"{qx}[:{col1}] @ {qx}[{col0}:{col1}].T", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
+
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """One product per row ``p`` of the rows ``q >= p``, each entry stored at ``[p, q]`` and ``[q, p]``
+        by loops (no slice assignment)."""
+        t, qx, xt, g, b, p, q, r, size, inner, cols = triangle_parts(self, step)
+        return self.comment(step.note) + [
+            f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
+            f"{xt} = {self.b_text(step)}",
+            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+            f"for {p} in range({size}):",
+            f"    {b} = {qx}[{p}, {p}:] @ {xt}",
+            f"    for {q} in range({size} - {p}):",
+            f"        for {r} in range({cols}):",
+            f"            {g}[{p}, {p} + {q}, {r}] = {b}[{q}, {r}]",
+            f"            {g}[{p} + {q}, {p}, {r}] = {b}[{q}, {r}]",
+            *self.scale_lines(t, step.contract.scale, step.target.rank)]
 
     def block_update(self, target, product, col0, col1, assign) -> list:
         """``target[:col1, col0:col1] (assign) product`` written as loops (no slice assignment)."""

@@ -25,7 +25,7 @@ import sympy as sp
 
 from ...ir.indices import unique
 from ..calls import call_text
-from .base import KernelPrinter, indent, product_text
+from .base import KernelPrinter, indent, product_text, triangle_parts
 from .scalar import print_array
 
 
@@ -121,6 +121,19 @@ class NumpyPrinter(KernelPrinter):
         g, size = self.local("g"), self.size(step.size)
         return self.comment(step.note) + [f"{g} = {self.name(step.target)}.reshape(({size}, {size}))",
                                           f"{g}[...] = np.triu({g}) + np.triu({g}, 1).T"]
+
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
+        return self.comment(step.note) + [
+            f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
+            f"{xt} = {self.b_text(step)}",
+            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+            f"for {p} in range({size}):",
+            f"    {b} = {qx}[{p}, {p}:] @ {xt}",
+            f"    {g}[{p}, {p}:] = {b}",
+            f"    {g}[{p}:, {p}] = {b}",
+            *self.scale_lines(t, step.contract.scale, step.target.rank)]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
         x = self.name(step.x)
