@@ -299,7 +299,14 @@ class TriangleContract(Step):
     target: Value
     contract: Contract
     size: object
+    rows: Loop | None = None
     note: str = ""
+
+    def reads_values(self) -> tuple:
+        """With ``rows`` (the loop computing ``contract.a``, fused: its blocks are computed per ``p``
+        and the whole operand is never stored), the loop's reads instead of the operand."""
+        found = super().reads_values()
+        return found if self.rows is None else tuple(v for v in found if v != self.rows.writes)
 
 
 @dataclass(frozen=True)
@@ -336,13 +343,16 @@ class Kernel:
 
 
 def all_steps(steps) -> list:
-    """``steps`` with the steps nested in :class:`Sliced` ones, in order (iterative)."""
+    """``steps`` with the steps nested in :class:`Sliced` ones and the loops fused into
+    :class:`TriangleContract` ones, in order (iterative)."""
     found, stack = [], list(reversed(steps))
     while stack:
         step = stack.pop()
         found.append(step)
         if isinstance(step, Sliced):
             stack += reversed(step.steps)
+        if isinstance(step, TriangleContract) and step.rows is not None:
+            stack.append(step.rows)
     return found
 
 
@@ -353,6 +363,8 @@ def all_values(kernel: Kernel) -> list:
         found += step.reads_values() + (step.writes,)
         if isinstance(step, Sliced):
             found += [step.view, step.inner]
+        if isinstance(step, TriangleContract) and step.rows is not None:
+            found.append(step.rows.writes)
     found += [out.value for out in kernel.outputs]
     return list(dict.fromkeys(found))
 

@@ -9,6 +9,8 @@
   stored) is a loop unchanged by swapping ``p`` and ``q`` (``X[p, f] X[q, f]``, the pairs of a layer's
   inputs in the Hessian of a net by its first layer) is symmetric in ``p, q`` whatever ``B`` is: a
   :class:`TriangleContract` computes the rows ``q >= p`` (half the multiplications) and mirrors them.
+  When nothing else reads ``A``, its loop is fused into the product: each block ``A[p, q >= p]`` is
+  computed just before its product (a buffer of one block instead of the whole operand).
 
 >>> import sympy as sp
 >>> from sympy_einstein.codegen.kernel import Access, Formula, Loop, Value
@@ -25,23 +27,23 @@ from dataclasses import replace
 
 import sympy as sp
 
-from ..kernel import BlockGram, Contract, Gram, Loop, Mirror, Sliced, TriangleContract
+from ..kernel import Allocate, BlockGram, Contract, Gram, Loop, Mirror, Sliced, TriangleContract
 
 
 def symmetric(kernel):
     """``kernel`` with symmetric tiled loops halved and Gram results mirrored."""
-    return replace(kernel, steps=_steps(kernel.steps))
+    return replace(kernel, steps=_steps(kernel.steps, {out.value for out in kernel.outputs}))
 
 
-def _steps(steps) -> tuple:
-    result, producers = [], {}
+def _steps(steps, outputs=frozenset()) -> tuple:
+    result, producers, readers = [], {}, _readers(steps, outputs)
     for step in steps:
         if isinstance(step, Loop) and step.tile and symmetric_body(step):
             step = replace(step, triangle=True)
         if isinstance(step, Sliced):
             step = replace(step, steps=_steps(step.steps))
         if isinstance(step, Contract):
-            step = _triangle_contract(step, producers)
+            step = _triangle_contract(step, producers, readers)
         if isinstance(step, Loop):
             producers[step.writes] = step
         result.append(step)
@@ -49,7 +51,16 @@ def _steps(steps) -> tuple:
             result.append(Mirror(step.target, step.target.shape[0], "lower triangle = upper triangle"))
         if isinstance(step, BlockGram):
             result.append(Mirror(step.target, step.size, "lower triangle = upper triangle"))
-    return tuple(result)
+    fused = {step.rows.writes for step in result if isinstance(step, TriangleContract) and step.rows is not None}
+    return tuple(step for step in result if not (isinstance(step, (Loop, Allocate)) and step.writes in fused))
+
+
+def _readers(steps, outputs) -> dict:
+    found = {value: 1 for value in outputs}
+    for step in steps:
+        for value in step.reads_values():
+            found[value] = found.get(value, 0) + 1
+    return found
 
 
 def symmetric_body(step: Loop) -> bool:
@@ -74,16 +85,29 @@ def swap_symmetric(step: Loop, a: str, b: str) -> bool:
     return full.xreplace(mapping) == full
 
 
-def _triangle_contract(step: Contract, producers):
-    """``step`` as a :class:`TriangleContract` when its rows operand is symmetric in its two row letters."""
+def rows_symmetric(step: Contract, producers) -> bool:
+    """Whether a matrix product's rows operand, read as it is stored (``[p, q, inner]``), is a loop
+    unchanged by swapping ``p`` and ``q``."""
     a, target = step.a, step.target
     loop = producers.get(a.access.value)
-    if loop is None or a.how != "view" or len(a.first) != 2 or not a.second or not step.b.second \
-            or target.letters != a.first + step.b.second or len(set(target.letters)) != len(target.letters) \
-            or loop.summed or loop.accumulate or len(set(loop.out)) != len(loop.out):
-        return step
+    if not isinstance(loop, Loop) or a.access.letters != a.first + a.second or len(a.first) != 2 \
+            or not a.second or not step.b.second or target.letters != a.first + step.b.second \
+            or len(set(target.letters)) != len(target.letters) or loop.summed or loop.accumulate \
+            or len(set(loop.out)) != len(loop.out):
+        return False
     p, q = (loop.out[a.access.letters.index(c)] for c in a.first)
-    if not swap_symmetric(loop, p, q):
+    return swap_symmetric(loop, p, q)
+
+
+def _triangle_contract(step: Contract, producers, readers):
+    """``step`` as a :class:`TriangleContract` when its rows operand is symmetric in its two row letters;
+    the operand's loop is fused into it when nothing else reads the operand."""
+    if step.a.how != "view" or not rows_symmetric(step, producers):
         return step
-    size = dict(step.sizes)[a.first[0]]
-    return TriangleContract(target.value, step, size, step.note + " (symmetric rows: one triangle, mirrored)")
+    size = dict(step.sizes)[step.a.first[0]]
+    operand = step.a.access.value
+    loop = producers[operand]
+    if operand.role == "temporary" and readers.get(operand) == 1 and not loop.parallel and not loop.tile:
+        return TriangleContract(step.target.value, step, size, loop,
+                                "(symmetric rows: one triangle, mirrored) " + step.note)
+    return TriangleContract(step.target.value, step, size, None, "(symmetric rows: one triangle, mirrored) " + step.note)

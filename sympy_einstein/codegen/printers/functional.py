@@ -44,6 +44,7 @@ import sympy as sp
 
 from ...errors import EinsteinError
 from ...ir.indices import fresh_letters, unique
+from ..kernel import Allocate
 from .base import KernelPrinter, indent
 from .numpy import NumpyPrinter
 
@@ -150,7 +151,8 @@ class WholeArrayPrinter(KernelPrinter):
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The whole product (arrays are immutable here: no triangle written by blocks)."""
-        return self._print_Contract(step.contract)
+        rows = [] if step.rows is None else self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        return rows + self._print_Contract(step.contract)
 
     # whole-array Gram products print as in the NumPy backend (``x.T @ (x * w[:, None])``, ``Q @ Q.T``)
     _print_Gram = NumpyPrinter._print_Gram  # noqa: N815

@@ -175,20 +175,43 @@ class NumbaPrinter(KernelPrinter):
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """One product per row ``p`` of the rows ``q >= p``, each entry stored at ``[p, q]`` and ``[q, p]``
-        by loops (no slice assignment)."""
+        by loops (no slice assignment); a fused ``rows`` loop computes each block into one buffer."""
         t, qx, xt, g, b, p, q, r, size, inner, cols = triangle_parts(self, step)
-        return self.comment(step.note) + [
-            f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
-            f"{xt} = {self.b_text(step)}",
-            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
-            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
-            f"for {p} in range({size}):",
-            f"    {b} = {qx}[{p}, {p}:] @ {xt}",
-            f"    for {q} in range({size} - {p}):",
-            f"        for {r} in range({cols}):",
-            f"            {g}[{p}, {p} + {q}, {r}] = {b}[{q}, {r}]",
-            f"            {g}[{p} + {q}, {p}, {r}] = {b}[{q}, {r}]",
-            *self.scale_lines(t, step.contract.scale, step.target.rank)]
+        if step.rows is None:
+            lines = [f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))"]
+            block = f"{qx}[{p}, {p}:]"
+        else:
+            lines = [f"{qx} = np.empty({self.shape((step.size,) + step.rows.target.value.shape[2:])}, "
+                     f"{self.local('dtype')})"]
+            block = f"{qx}[:{size} - {p}]" + (f".reshape(({size} - {p}, {inner}))"
+                                              if len(step.rows.out) > 3 else "")
+        lines += [f"{xt} = {self.b_text(step)}",
+                  f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+                  f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+                  f"for {p} in range({size}):"]
+        if step.rows is not None:
+            lines += indent(self.block_rows(step.rows, qx, p, q))
+        lines += [f"    {b} = {block} @ {xt}",
+                  f"    for {q} in range({size} - {p}):",
+                  f"        for {r} in range({cols}):",
+                  f"            {g}[{p}, {p} + {q}, {r}] = {b}[{q}, {r}]",
+                  f"            {g}[{p} + {q}, {p}, {r}] = {b}[{q}, {r}]"]
+        return self.comment(step.note) + lines + self.scale_lines(t, step.contract.scale, step.target.rank)
+
+    def block_rows(self, loop, buffer, p, q) -> list:
+        """``buffer[q, ..] = loop's entry at [p, p + q, ..]`` for ``q < size - p``: one block of a fused
+        symmetric rows loop."""
+        first, second, inner = loop.out[0], loop.out[1], loop.out[2:]
+        variables = {c: self.loop_variable(c) for c in inner}
+        variables.update({first: p, second: f"{p} + {q}"})
+        lets, body = self.formula(loop.body, variables)
+        if loop.scale is not None:
+            body = f"{self.formula(loop.scale, variables)[1]} * ({body})"
+        lines = [f"for {q} in range({self.size(loop.size(first))} - {p}):"]
+        for k, c in enumerate(inner):
+            lines += indent([f"for {variables[c]} in range({self.size(loop.size(c))}):"], k + 1)
+        store = f"{buffer}[{', '.join([q] + [variables[c] for c in inner])}]"
+        return lines + indent(lets + [f"{store} = {body}"], len(inner) + 1)
 
     def block_update(self, target, product, col0, col1, assign) -> list:
         """``target[:col1, col0:col1] (assign) product`` written as loops (no slice assignment)."""

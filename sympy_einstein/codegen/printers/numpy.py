@@ -25,6 +25,7 @@ import sympy as sp
 
 from ...ir.indices import unique
 from ..calls import call_text
+from ..kernel import Allocate
 from .base import KernelPrinter, indent, product_text, triangle_parts
 from .scalar import print_array
 
@@ -124,7 +125,8 @@ class NumpyPrinter(KernelPrinter):
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
-        return self.comment(step.note) + [
+        rows = [] if step.rows is None else self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        return self.comment(step.note) + rows + [
             f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
             f"{xt} = {self.b_text(step)}",
             f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
