@@ -292,21 +292,22 @@ class Sliced(Step):
 
 @dataclass(frozen=True)
 class TriangleContract(Step):
-    """``contract`` (its ``a`` read as it is, ``[p, q, inner]``, symmetric in ``p, q``; ``size`` the size
-    of each) computed as one product per ``p`` of the rows ``q >= p``, each block written to
-    ``target[p, q]`` and ``target[q, p]``: half the multiplications. ``target`` is ``contract``'s."""
+    """``contract`` with ``a`` read as it is, ``[p, q, inner]``, symmetric in ``p, q`` (``size`` the size
+    of each) and computed by the loop ``rows``, fused: the pairs ``(p, q >= p)`` are computed into a
+    buffer of at least ``block`` rows, one product per buffer, each result row written to
+    ``target[p, q]`` and ``target[q, p]`` (half the multiplications; ``a`` is never stored whole).
+    ``target`` is ``contract``'s."""
 
     target: Value
     contract: Contract
     size: object
-    rows: Loop | None = None
+    rows: Loop
+    block: int = 256
     note: str = ""
 
     def reads_values(self) -> tuple:
-        """With ``rows`` (the loop computing ``contract.a``, fused: its blocks are computed per ``p``
-        and the whole operand is never stored), the loop's reads instead of the operand."""
-        found = super().reads_values()
-        return found if self.rows is None else tuple(v for v in found if v != self.rows.writes)
+        """The reads of ``rows`` and of ``contract`` but its fused operand."""
+        return tuple(v for v in super().reads_values() if v != self.rows.writes)
 
 
 @dataclass(frozen=True)
@@ -351,7 +352,7 @@ def all_steps(steps) -> list:
         found.append(step)
         if isinstance(step, Sliced):
             stack += reversed(step.steps)
-        if isinstance(step, TriangleContract) and step.rows is not None:
+        if isinstance(step, TriangleContract):
             stack.append(step.rows)
     return found
 
@@ -363,7 +364,7 @@ def all_values(kernel: Kernel) -> list:
         found += step.reads_values() + (step.writes,)
         if isinstance(step, Sliced):
             found += [step.view, step.inner]
-        if isinstance(step, TriangleContract) and step.rows is not None:
+        if isinstance(step, TriangleContract):
             found.append(step.rows.writes)
     found += [out.value for out in kernel.outputs]
     return list(dict.fromkeys(found))

@@ -9,8 +9,9 @@
   stored) is a loop unchanged by swapping ``p`` and ``q`` (``X[p, f] X[q, f]``, the pairs of a layer's
   inputs in the Hessian of a net by its first layer) is symmetric in ``p, q`` whatever ``B`` is: a
   :class:`TriangleContract` computes the rows ``q >= p`` (half the multiplications) and mirrors them.
-  When nothing else reads ``A``, its loop is fused into the product: each block ``A[p, q >= p]`` is
-  computed just before its product (a buffer of one block instead of the whole operand).
+  Its loop is fused into the product (so nothing else may read ``A``): the pairs ``(p, q >= p)`` of
+  whole rows ``p`` are computed into a buffer of at least ``TRIANGLE_ROWS`` rows, then one product
+  (``B`` read once per buffer; no array of the size of ``A``).
 
 >>> import sympy as sp
 >>> from sympy_einstein.codegen.kernel import Access, Formula, Loop, Value
@@ -28,6 +29,9 @@ from dataclasses import replace
 import sympy as sp
 
 from ..kernel import Allocate, BlockGram, Contract, Gram, Loop, Mirror, Sliced, TriangleContract
+
+
+TRIANGLE_ROWS = 256  # pairs (p, q >= p) per product of a TriangleContract (whole rows p, so at least this)
 
 
 def symmetric(kernel):
@@ -51,7 +55,7 @@ def _steps(steps, outputs=frozenset()) -> tuple:
             result.append(Mirror(step.target, step.target.shape[0], "lower triangle = upper triangle"))
         if isinstance(step, BlockGram):
             result.append(Mirror(step.target, step.size, "lower triangle = upper triangle"))
-    fused = {step.rows.writes for step in result if isinstance(step, TriangleContract) and step.rows is not None}
+    fused = {step.rows.writes for step in result if isinstance(step, TriangleContract)}
     return tuple(step for step in result if not (isinstance(step, (Loop, Allocate)) and step.writes in fused))
 
 
@@ -107,7 +111,7 @@ def _triangle_contract(step: Contract, producers, readers):
     size = dict(step.sizes)[step.a.first[0]]
     operand = step.a.access.value
     loop = producers[operand]
-    if operand.role == "temporary" and readers.get(operand) == 1 and not loop.parallel and not loop.tile:
-        return TriangleContract(step.target.value, step, size, loop,
-                                "(symmetric rows: one triangle, mirrored) " + step.note)
-    return TriangleContract(step.target.value, step, size, None, "(symmetric rows: one triangle, mirrored) " + step.note)
+    if operand.role != "temporary" or readers.get(operand) != 1 or loop.parallel or loop.tile:
+        return step
+    return TriangleContract(step.target.value, step, size, loop, TRIANGLE_ROWS,
+                            "(symmetric rows: one triangle, mirrored) " + step.note)

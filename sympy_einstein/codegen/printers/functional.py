@@ -151,7 +151,7 @@ class WholeArrayPrinter(KernelPrinter):
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The whole product (arrays are immutable here: no triangle written by blocks)."""
-        rows = [] if step.rows is None else self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
         return rows + self._print_Contract(step.contract)
 
     # whole-array Gram products print as in the NumPy backend (``x.T @ (x * w[:, None])``, ``Q @ Q.T``)

@@ -174,43 +174,55 @@ class NumbaPrinter(KernelPrinter):
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
-        """One product per row ``p`` of the rows ``q >= p``, each entry stored at ``[p, q]`` and ``[q, p]``
-        by loops (no slice assignment); a fused ``rows`` loop computes each block into one buffer."""
+        """The pairs ``(p, q >= p)`` packed into a buffer of at least ``step.block`` rows (whole rows ``p``),
+        one product per buffer (B is read once per block, not once per row), each result row stored at
+        ``[p, q]`` and ``[q, p]``; copies and stores are loops (no slice assignment)."""
         t, qx, xt, g, b, p, q, r, size, inner, cols = triangle_parts(self, step)
-        if step.rows is None:
-            lines = [f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))"]
-            block = f"{qx}[{p}, {p}:]"
-        else:
-            lines = [f"{qx} = np.empty({self.shape((step.size,) + step.rows.target.value.shape[2:])}, "
-                     f"{self.local('dtype')})"]
-            block = f"{qx}[:{size} - {p}]" + (f".reshape(({size} - {p}, {inner}))"
-                                              if len(step.rows.out) > 3 else "")
-        lines += [f"{xt} = {self.b_text(step)}",
-                  f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
-                  f"{g} = {t}.reshape(({size}, {size}, {cols}))",
-                  f"for {p} in range({size}):"]
-        if step.rows is not None:
-            lines += indent(self.block_rows(step.rows, qx, p, q))
-        lines += [f"    {b} = {block} @ {xt}",
-                  f"    for {q} in range({size} - {p}):",
-                  f"        for {r} in range({cols}):",
-                  f"            {g}[{p}, {p} + {q}, {r}] = {b}[{q}, {r}]",
-                  f"            {g}[{p} + {q}, {p}, {r}] = {b}[{q}, {r}]"]
-        return self.comment(step.note) + lines + self.scale_lines(t, step.contract.scale, step.target.rank)
+        p0, p1, count, row = (self.local(w) for w in ("p0", "p1", "count", "row"))
+        dtype = self.local("dtype")
+        shape = (step.block + step.size,) + self.inner_shape(step)
+        reshape = f".reshape(({count}, {inner}))" if len(shape) > 2 else ""
+        return self.comment(step.note) + [
+            f"{qx} = np.empty({self.shape(shape)}, {dtype})",
+            f"{xt} = {self.b_text(step)}",
+            f"{t} = np.empty({self.shape(step.target.shape)}, {dtype})",
+            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+            f"{p0} = 0",
+            f"while {p0} < {size}:",
+            f"    {count} = 0",
+            f"    {p1} = {p0}",
+            f"    while {p1} < {size} and {count} < {step.block}:",
+            *indent(self.block_rows(step, qx, p1, q, count), 2),
+            f"        {count} += {size} - {p1}",
+            f"        {p1} += 1",
+            f"    {b} = {qx}[:{count}]{reshape} @ {xt}",
+            f"    {row} = 0",
+            f"    for {p} in range({p0}, {p1}):",
+            f"        for {q} in range({size} - {p}):",
+            f"            for {r} in range({cols}):",
+            f"                {g}[{p}, {p} + {q}, {r}] = {b}[{row} + {q}, {r}]",
+            f"                {g}[{p} + {q}, {p}, {r}] = {b}[{row} + {q}, {r}]",
+            f"        {row} += {size} - {p}",
+            f"    {p0} = {p1}",
+            *self.scale_lines(t, step.contract.scale, step.target.rank)]
 
-    def block_rows(self, loop, buffer, p, q) -> list:
-        """``buffer[q, ..] = loop's entry at [p, p + q, ..]`` for ``q < size - p``: one block of a fused
-        symmetric rows loop."""
+    def inner_shape(self, step) -> tuple:
+        """The sizes of the rows operand's inner axes."""
+        return step.contract.a.access.value.shape[2:]
+
+    def block_rows(self, step, buffer, p, q, count) -> list:
+        """``buffer[count + q, ..] = A[p, p + q, ..]`` for ``q < size - p`` from the fused loop's body."""
+        loop = step.rows
         first, second, inner = loop.out[0], loop.out[1], loop.out[2:]
         variables = {c: self.loop_variable(c) for c in inner}
         variables.update({first: p, second: f"{p} + {q}"})
         lets, body = self.formula(loop.body, variables)
         if loop.scale is not None:
             body = f"{self.formula(loop.scale, variables)[1]} * ({body})"
-        lines = [f"for {q} in range({self.size(loop.size(first))} - {p}):"]
+        lines = [f"for {q} in range({self.size(step.size)} - {p}):"]
         for k, c in enumerate(inner):
             lines += indent([f"for {variables[c]} in range({self.size(loop.size(c))}):"], k + 1)
-        store = f"{buffer}[{', '.join([q] + [variables[c] for c in inner])}]"
+        store = f"{buffer}[{', '.join([f'{count} + {q}'] + [variables[c] for c in inner])}]"
         return lines + indent(lets + [f"{store} = {body}"], len(inner) + 1)
 
     def block_update(self, target, product, col0, col1, assign) -> list:

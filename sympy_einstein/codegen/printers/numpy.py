@@ -125,7 +125,7 @@ class NumpyPrinter(KernelPrinter):
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
-        rows = [] if step.rows is None else self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
         return self.comment(step.note) + rows + [
             f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
             f"{xt} = {self.b_text(step)}",
