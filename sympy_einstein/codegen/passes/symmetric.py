@@ -30,7 +30,6 @@ import sympy as sp
 
 from ..kernel import Allocate, BlockGram, Contract, Gram, Loop, Mirror, Sliced, TriangleContract
 
-
 TRIANGLE_ROWS = 256  # pairs (p, q >= p) per product of a TriangleContract (whole rows p, so at least this)
 
 
