@@ -101,13 +101,13 @@ def contracts(kernel):
 
 
 def test_merge_shares_either_operand_and_keeps_coefficients():
-    A, A2 = se.tensor("A", (4, 5, 6)), se.tensor("A2", (4, 5, 6))
-    B, C = se.matrix("B", 6, 3), se.matrix("C", 6, 3)
+    A, A2 = se.tensor("A", (8, 5, 6)), se.tensor("A2", (8, 5, 6))
+    B, C = se.matrix("B", 6, 40), se.matrix("C", 6, 40)
     left = se.einsum("abf,fc->abc", A, B) - 3 * se.einsum("xyz,zw->xyw", A, C)  # A shared, other letters
     right = se.einsum("abf,fc->abc", A, B) + se.einsum("abf,fc->abc", A2, B) / 2
     rng = np.random.default_rng(1)
-    values = {A: rng.normal(size=(4, 5, 6)), A2: rng.normal(size=(4, 5, 6)), B: rng.normal(size=(6, 3)),
-              C: rng.normal(size=(6, 3))}
+    values = {A: rng.normal(size=(8, 5, 6)), A2: rng.normal(size=(8, 5, 6)), B: rng.normal(size=(6, 40)),
+              C: rng.normal(size=(6, 40))}
     for expr in (left, right):
         args = [A, A2, B, C]
         assert len(contracts(planned(args, expr))) == 1
@@ -116,9 +116,16 @@ def test_merge_shares_either_operand_and_keeps_coefficients():
 
 
 def test_merge_leaves_products_without_a_shared_operand():
-    A, B, C, D = se.tensor("A", (4, 5, 6)), se.tensor("B", (4, 5, 6)), se.matrix("C", 6, 3), se.matrix("D", 6, 3)
+    A, B, C, D = se.tensor("A", (8, 5, 6)), se.tensor("B", (8, 5, 6)), se.matrix("C", 6, 3), se.matrix("D", 6, 3)
     expr = se.einsum("abf,fc->abc", A, C) + se.einsum("abf,fc->abc", B, D)
     assert len(contracts(planned([A, B, C, D], expr))) == 2
+
+
+def test_merge_leaves_matrix_vector_products():
+    """``A x + A^T x``: the shared ``x`` has one row per summed index; summing ``A + A^T`` first would
+    read and write the whole matrix to save one GEMV."""
+    A, x = se.matrix("A", n, n), se.vector("x", n)
+    assert len(contracts(planned([A, x], A @ x + A.T @ x))) == 2
 
 
 def test_product_read_along_its_rows_is_transposed():

@@ -25,7 +25,7 @@ from . import factor, fuse, layout, merge, name, number, plan, reuse, symmetric,
 def run(kernel, function: str = "kernel", taken=(), hints: dict | None = None, parallel: bool = False):
     """All passes in order (module docstring); ``function`` and ``taken`` go to :func:`.name.name`."""
     kernel = number.number(kernel)
-    kernel = merge.merge(number.number(plan.plan(kernel, hints)))
+    kernel = merge.merge(number.number(plan.plan(kernel, hints)), hints)
     kernel = factor.factor(kernel)
     kernel = fuse.fuse(kernel)
     kernel = ufuncs.ufuncs(kernel)

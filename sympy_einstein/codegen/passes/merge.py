@@ -11,15 +11,16 @@ A *linear sum* is a loop that sums nothing and whose body is ``sum_i c_i r_i`` (
 each ``r_i`` a read of an array at a permutation of the loop's letters). Its terms are expanded
 through the linear sums and relabelling views that only it reads, down to the values they add; terms
 that are :class:`Contract` results read by nothing else (numeric scale) are grouped by the operand
-they share, read in the sum's letters. A group of two or more becomes one sum of the other operands
-and one product; the sum reads that product (the intermediate sums and views become unread and are
+they share, read in the sum's letters (an operand with fewer than ``MIN_FREE`` rows, such as the
+``x`` of ``A x + A^T x``, is not shared: summing ``A + A^T`` would cost what the second GEMV does).
+A group of two or more becomes one sum of the other operands and one product; the sum reads that product (the intermediate sums and views become unread and are
 dropped).
 
 >>> import sympy_einstein as se
 >>> from sympy_einstein.codegen.program import build_program
 >>> from sympy_einstein.codegen.lower import lower
 >>> from sympy_einstein.codegen.passes import number, plan
->>> A, B, C = se.tensor("A", (4, 5, 6)), se.matrix("B", 6, 3), se.matrix("C", 6, 3)
+>>> A, B, C = se.tensor("A", (8, 5, 6)), se.matrix("B", 6, 3), se.matrix("C", 6, 3)
 >>> expr = se.einsum("abf,fc->abc", A, B) + 2 * se.einsum("abf,fc->abc", A, C)
 >>> kernel = merge(number.number(plan.plan(lower(build_program([A, B, C], expr)))))
 >>> sum(type(step).__name__ == "Contract" for step in kernel.steps)
@@ -27,17 +28,23 @@ dropped).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import sympy as sp
 
 from ...ir.indices import LETTERS, unique
+from ..contraction import representative_sizes
 from ..kernel import Access, Allocate, Contract, Formula, Loop, Matrix, drop_unread
 from .plan import Temporaries
 
 
-def merge(kernel):
-    """``kernel`` with the matrix products of a sum that share an operand computed as one (docstring)."""
+MIN_FREE = 32  # entries of the shared operand per summed index (rows of A in A @ B) for a merge to pay
+
+
+def merge(kernel, hints: dict | None = None):
+    """``kernel`` with the matrix products of a sum that share an operand computed as one (docstring);
+    ``hints``: representative sizes of the size symbols (as for planning)."""
     steps = kernel.steps
     producers = {step.writes: step for step in steps if not isinstance(step, Allocate)}
     position = {step.writes: k for k, step in enumerate(steps) if not isinstance(step, Allocate)}
@@ -46,7 +53,7 @@ def merge(kernel):
     linear = {step.writes for step in sums}
     read_by_linear = {access.value for step in sums for _, access in step.body.reads}
     fresh, replaced, inserted = Temporaries(kernel), {}, {}
-    context = (producers, readers, outputs)
+    context = (producers, readers, outputs, hints)
     for step in sums:
         if (_single(step.writes, readers, outputs) and step.writes in read_by_linear):
             continue  # not a sum, or a term of another sum (expanded there)
@@ -105,7 +112,7 @@ def _single(value, readers, outputs) -> bool:
 
 def _expand(step, linear, context) -> list:
     """``[(coefficient, access in the sum's letters)]``: the sum's terms through single-read linear sums."""
-    producers, readers, outputs = context
+    producers, readers, outputs, _ = context
     terms, stack = [], [(sp.Integer(1), access, symbol, step) for symbol, access in step.body.reads]
     while stack:
         factor, access, symbol, owner = stack.pop()
@@ -149,15 +156,20 @@ def _numeric_scale(step):
 
 
 def _keys(access, context) -> list:
-    """Keys of the operands a term's matrix product shares with another term, in the sum's letters."""
-    producers, readers, outputs = context
+    """Keys of the operands a term's matrix product shares with another term, in the sum's letters: an
+    operand with at least ``MIN_FREE`` entries per summed index (representative sizes; else the sum of
+    the other operands costs about what the products it saves do: ``A x + A^T x`` stays two GEMVs)."""
+    producers, readers, outputs, hints = context
     step = producers.get(access.value)
     if not isinstance(step, Contract) or not _single(access.value, readers, outputs) \
             or _numeric_scale(step) is None or len(unique(step.target.letters)) != len(step.target.letters):
         return []
     token = _tokens(step, access)
-    keys = []
+    keys, sizes = [], representative_sizes(dict(step.sizes), hints)
     for side, shared in (("a", step.a), ("b", step.b)):
+        free = shared.first if side == "a" else shared.second
+        if math.prod(sizes[c] for c in free) < MIN_FREE:
+            continue
         keys.append((side, shared.access.value, tuple(map(token, shared.access.letters)),
                      tuple(map(token, shared.first)), tuple(map(token, shared.second))))
     return keys
