@@ -1,11 +1,13 @@
 # ruff: noqa: N806
-"""Order-4 Hessians of deeper nets: the rules that make them cheap fire on nets that are not benchmark
-problems, and the results equal se.evaluate and central finite differences of the generated gradient.
+"""Order-4 Hessians (deeper nets, multi-output GLMs): the rules that make them cheap fire on problems
+that are not benchmark problems, and the results equal se.evaluate and central finite differences of
+the generated gradient.
 
 Rules (sympy_einstein/codegen/passes): ``merge`` (matrix products of one sum that share an operand are
 one product of the summed other operands), ``symmetric`` (a product whose rows operand is a loop
 symmetric in its two row letters is a ``TriangleContract``: one triangle, mirrored, the loop fused),
-``layout`` (a product read by one loop along its rows' last letter is computed transposed).
+``layout`` (a product read by one loop along its rows' last letter is computed transposed), ``plan``
+(a weighted Gram per value of a letter only the weights carry is one ``BatchedGram``).
 """
 import numpy as np
 import pytest
@@ -160,3 +162,55 @@ def test_triangle_rule_needs_a_loop_symmetric_in_the_row_letters():
         body = Formula(r * s, ((r, Access(x, "pf")), (s, Access(second, "qf"))))
         loop = Loop(Access(pairs, "pqf"), (("p", 4), ("q", 4), ("f", 9)), "", body)
         assert symmetric.rows_symmetric(contract, {pairs: loop}) is expected
+
+
+# a multi-output Poisson regression (log link), by W: its Hessian is block-diagonal over the outputs,
+# one X^T diag(exp(X W[:, b])) X per output b
+P, Q = sp.symbols("P Q", integer=True, positive=True)
+XP, WP, YP = se.matrix("XP", P, Q), se.matrix("WP", Q, o), se.matrix("YP", P, o)
+POISSON = se.sum(se.exp(XP @ WP) - YP * (XP @ WP))
+STACKED = se.einsum("sa,sc,sb->abc", XP, XP, se.exp(XP @ WP))  # the batch letter b in the middle of the result
+
+
+def poisson_data(seed=5, rows=40, inputs=70, outputs=3):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(rows, inputs)) / 8, rng.normal(size=(inputs, outputs)),
+            rng.poisson(1.0, size=(rows, outputs)).astype(float)]
+
+
+def test_multi_output_glm_hessian_is_one_batched_gram():
+    kernel = run(lower(build_program([XP, WP, YP], [se.hessian(POISSON, WP), STACKED])))
+    grams = [s for s in kernel.steps if type(s).__name__ == "BatchedGram"]
+    assert len(grams) == 2  # one per output: the Hessian's (stacked by b, then its layout) and STACKED's
+    assert not any(isinstance(s, Contract) and s.target.value.rank == 3 for s in kernel.steps)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_multi_output_glm_hessian_matches_evaluate_and_finite_differences(backend):
+    H = se.hessian(POISSON, WP)
+    arrays = poisson_data()
+    got, stacked = se.lambdify([XP, WP, YP], [H, STACKED], backend=backend, cache=False)(*arrays)
+    values = dict(zip([XP, WP, YP], arrays, strict=True))
+    np.testing.assert_allclose(got, se.evaluate(H, values), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(stacked, se.evaluate(STACKED, values), rtol=1e-10, atol=1e-12)
+    gradient = se.lambdify([XP, WP, YP], se.gradient(POISSON, WP), backend="numpy", cache=False)
+    w, step = arrays[1], 1e-5
+    for index in [(0, 0), (17, 2), (69, 1)]:
+        up, down = w.copy(), w.copy()
+        up[index] += step
+        down[index] -= step
+        column = (gradient(arrays[0], up, arrays[2]) - gradient(arrays[0], down, arrays[2])) / (2 * step)
+        np.testing.assert_allclose(got[(...,) + index], column, rtol=1e-6, atol=1e-8)
+
+
+def test_batched_gram_on_whole_array_backends():
+    jax = pytest.importorskip("jax")
+    before = jax.config.jax_enable_x64
+    jax.config.update("jax_enable_x64", True)
+    try:
+        arrays = poisson_data(rows=9, inputs=4, outputs=2)
+        got = se.lambdify([XP, WP, YP], STACKED, backend="jax", cache=False)(*arrays)
+    finally:
+        jax.config.update("jax_enable_x64", before)
+    want = se.evaluate(STACKED, dict(zip([XP, WP, YP], arrays, strict=True)))
+    np.testing.assert_allclose(np.asarray(got), want, rtol=1e-10, atol=1e-12)

@@ -25,6 +25,8 @@ Steps (one generated statement or loop nest each; ``note`` is a one-line comment
   (NumPy ufuncs such as ``tanh``; ``numpy.linalg`` calls such as ``solve``, ``inv``, ``slogdet``);
 - :class:`Scale` in place; :class:`Mirror` the lower triangle of a symmetric result from its upper one;
 - :class:`Gram` ``X^T diag(w) X`` by upper-triangle blocks, :class:`BlockGram` ``Q Q^T`` by column blocks;
+- :class:`BatchedGram` ``X^T diag(w[b]) X`` for every row ``b`` of a weight matrix (one triangle, by column
+  blocks, mirrored);
 - :class:`Sliced` a contraction computed one slice of its leading output letter at a time;
 - :class:`TriangleContract` a :class:`Contract` whose rows operand is symmetric in its two row letters,
   computed on the rows on and above the diagonal and mirrored.
@@ -273,6 +275,20 @@ class BlockGram(Step):
     size: object
     inner: object
     columns: int = 256
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class BatchedGram(Step):
+    """``target[b, p, q] = sum_s x[s, p] weights[b, s] x[s, q]`` (``weights``: order 2): ``x^T`` copied once;
+    for each ``b`` and each block of ``columns`` columns, one product of the columns up to the block's
+    last with the weighted block (the triangle on and above the diagonal, block by block), each entry
+    written to both halves."""
+
+    target: Value
+    x: Value
+    weights: Value
+    columns: int = 64
     note: str = ""
 
 

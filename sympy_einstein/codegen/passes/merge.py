@@ -13,8 +13,8 @@ through the linear sums and relabelling views that only it reads, down to the va
 that are :class:`Contract` results read by nothing else (numeric scale) are grouped by the operand
 they share, read in the sum's letters (an operand with fewer than ``MIN_FREE`` rows, such as the
 ``x`` of ``A x + A^T x``, is not shared: summing ``A + A^T`` would cost what the second GEMV does).
-A group of two or more becomes one sum of the other operands and one product; the sum reads that product (the intermediate sums and views become unread and are
-dropped).
+A group of two or more becomes one sum of the other operands and one product; the sum reads that
+product (the intermediate sums and views become unread and are dropped).
 
 >>> import sympy_einstein as se
 >>> from sympy_einstein.codegen.program import build_program
@@ -37,7 +37,6 @@ from ...ir.indices import LETTERS, unique
 from ..contraction import representative_sizes
 from ..kernel import Access, Allocate, Contract, Formula, Loop, Matrix, drop_unread
 from .plan import Temporaries
-
 
 MIN_FREE = 32  # entries of the shared operand per summed index (rows of A in A @ B) for a merge to pay
 

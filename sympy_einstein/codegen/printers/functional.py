@@ -149,6 +149,10 @@ class WholeArrayPrinter(KernelPrinter):
             f"{g} = {t}.reshape(({size}, {size}))",
             f"{t} = ({self.xp}.triu({g}) + {self.xp}.triu({g}, 1).T).reshape({self.shape(step.target.shape)})"]
 
+    def _print_BatchedGram(self, step) -> list:  # noqa: N802
+        x, w, t = self.name(step.x), self.name(step.weights), self.name(step.target)
+        return self.comment(step.note) + [f"{t} = {self.xp}.einsum('sp,ks,sq->kpq', {x}, {w}, {x})"]
+
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The whole product (arrays are immutable here: no triangle written by blocks)."""
         rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)

@@ -123,6 +123,14 @@ class NumpyPrinter(KernelPrinter):
         return self.comment(step.note) + [f"{g} = {self.name(step.target)}.reshape(({size}, {size}))",
                                           f"{g}[...] = np.triu({g}) + np.triu({g}, 1).T"]
 
+    def _print_BatchedGram(self, step) -> list:  # noqa: N802
+        x, w, k = self.name(step.x), self.name(step.weights), self.local("k")
+        t = self.name(step.target)
+        return self.comment(step.note) + [
+            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+            f"for {k} in range({self.size(step.weights.shape[0])}):",
+            f"    {t}[{k}] = {x}.T @ ({x} * {w}[{k}][:, None])"]
+
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
         rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
