@@ -187,20 +187,23 @@ def test_multi_output_glm_hessian_is_one_batched_gram():
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_multi_output_glm_hessian_matches_evaluate_and_finite_differences(backend):
+    """70 inputs: the Grams by column blocks; 6 inputs (at most 64): by pairs, one product for all outputs."""
     H = se.hessian(POISSON, WP)
-    arrays = poisson_data()
-    got, stacked = se.lambdify([XP, WP, YP], [H, STACKED], backend=backend, cache=False)(*arrays)
-    values = dict(zip([XP, WP, YP], arrays, strict=True))
-    np.testing.assert_allclose(got, se.evaluate(H, values), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(stacked, se.evaluate(STACKED, values), rtol=1e-10, atol=1e-12)
+    fn = se.lambdify([XP, WP, YP], [H, STACKED], backend=backend, cache=False)
     gradient = se.lambdify([XP, WP, YP], se.gradient(POISSON, WP), backend="numpy", cache=False)
-    w, step = arrays[1], 1e-5
-    for index in [(0, 0), (17, 2), (69, 1)]:
-        up, down = w.copy(), w.copy()
-        up[index] += step
-        down[index] -= step
-        column = (gradient(arrays[0], up, arrays[2]) - gradient(arrays[0], down, arrays[2])) / (2 * step)
-        np.testing.assert_allclose(got[(...,) + index], column, rtol=1e-6, atol=1e-8)
+    for inputs in (70, 6):
+        arrays = poisson_data(inputs=inputs)
+        got, stacked = fn(*arrays)
+        values = dict(zip([XP, WP, YP], arrays, strict=True))
+        np.testing.assert_allclose(got, se.evaluate(H, values), rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(stacked, se.evaluate(STACKED, values), rtol=1e-10, atol=1e-12)
+        w, step = arrays[1], 1e-5
+        for index in [(0, 0), (5, 2), (inputs - 1, 1)]:
+            up, down = w.copy(), w.copy()
+            up[index] += step
+            down[index] -= step
+            column = (gradient(arrays[0], up, arrays[2]) - gradient(arrays[0], down, arrays[2])) / (2 * step)
+            np.testing.assert_allclose(got[(...,) + index], column, rtol=1e-6, atol=1e-8)
 
 
 def test_batched_gram_on_whole_array_backends():

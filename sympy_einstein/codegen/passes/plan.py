@@ -55,7 +55,7 @@ from ..kernel import (
 from ..pairgram import pair_gram
 
 ROW_BLOCK, COLUMN_BLOCK = 256, 256  # Gram products: blocks of rows (copied) and of result columns (one GEMM)
-BATCHED_COLUMNS = 64  # batched Gram products: columns per GEMM (all rows at once: X^T copied once for all)
+BATCHED_COLUMNS = 64  # batched Gram products: columns per GEMM (all rows at once); narrower Grams: by pairs
 
 
 class Temporaries:

@@ -174,34 +174,52 @@ class NumbaPrinter(KernelPrinter):
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def _print_BatchedGram(self, step) -> list:  # noqa: N802
-        """``x^T`` copied once (by tiles); for each row ``k`` of the weights and each block of columns, the
-        weighted block copied, one product with the columns up to the block's end, each entry written to
-        both halves (loops: no slice assignment)."""
-        t, x, w, xt, wt, b, k, p, q, r, p0, q0, col0, col1 = (
+        """Grams of at most ``columns`` columns: the pairs ``x[s, p] x[s, q]`` (``p <= q``) and one product
+        with all weights. Wider: ``x^T`` copied once (by tiles); for each row ``k`` of the weights and each
+        block of columns, the weighted block copied and one product with the columns up to the block's
+        end. Each entry is written to both halves; copies and stores are loops (no slice assignment)."""
+        t, x, w, xt, wt, b, k, p, q, r, p0, q0, col0, col1, row = (
             [self.name(step.target), self.name(step.x), self.name(step.weights)]
-            + [self.local(v) for v in ("xt", "wt", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1")])
+            + [self.local(v) for v in ("xt", "wt", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1", "row")])
         m, n, size = self.size(step.x.shape[0]), self.size(step.x.shape[1]), self.size(step.weights.shape[0])
         dtype, cols = self.local("dtype"), step.columns
         return self.comment(step.note) + [
-            f"{xt} = np.empty(({n}, {m}), {dtype})",
-            f"for {p0} in range(0, {n}, {TILE}):",
-            f"    for {q0} in range(0, {m}, {TILE}):",
-            f"        for {p} in range({p0}, min({p0} + {TILE}, {n})):",
-            f"            for {q} in range({q0}, min({q0} + {TILE}, {m})):",
-            f"                {xt}[{p}, {q}] = {x}[{q}, {p}]",
             f"{t} = np.empty(({size}, {n}, {n}), {dtype})",
-            f"{wt} = np.empty((min({cols}, {n}), {m}), {dtype})",
-            f"for {k} in range({size}):",
-            f"    for {col0} in range(0, {n}, {cols}):",
-            f"        {col1} = min({col0} + {cols}, {n})",
-            f"        for {q} in range({col1} - {col0}):",
-            f"            for {r} in range({m}):",
-            f"                {wt}[{q}, {r}] = {xt}[{col0} + {q}, {r}] * {w}[{k}, {r}]",
-            f"        {b} = {xt}[:{col1}] @ {wt}[:{col1} - {col0}].T",
-            f"        for {p} in range({col1}):",
+            f"if {n} <= {cols}:",
+            f"    {xt} = np.empty(({m}, {n} * ({n} + 1) // 2), {dtype})",
+            f"    for {r} in range({m}):",
+            f"        {row} = 0",
+            f"        for {p} in range({n}):",
+            f"            for {q} in range({p}, {n}):",
+            f"                {xt}[{r}, {row}] = {x}[{r}, {p}] * {x}[{r}, {q}]",
+            f"                {row} += 1",
+            f"    {b} = {w} @ {xt}",
+            f"    for {k} in range({size}):",
+            f"        {row} = 0",
+            f"        for {p} in range({n}):",
+            f"            for {q} in range({p}, {n}):",
+            f"                {t}[{k}, {p}, {q}] = {b}[{k}, {row}]",
+            f"                {t}[{k}, {q}, {p}] = {b}[{k}, {row}]",
+            f"                {row} += 1",
+            "else:",
+            f"    {xt} = np.empty(({n}, {m}), {dtype})",
+            f"    for {p0} in range(0, {n}, {TILE}):",
+            f"        for {q0} in range(0, {m}, {TILE}):",
+            f"            for {p} in range({p0}, min({p0} + {TILE}, {n})):",
+            f"                for {q} in range({q0}, min({q0} + {TILE}, {m})):",
+            f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]",
+            f"    {wt} = np.empty(({cols}, {m}), {dtype})",
+            f"    for {k} in range({size}):",
+            f"        for {col0} in range(0, {n}, {cols}):",
+            f"            {col1} = min({col0} + {cols}, {n})",
             f"            for {q} in range({col1} - {col0}):",
-            f"                {t}[{k}, {p}, {col0} + {q}] = {b}[{p}, {q}]",
-            f"                {t}[{k}, {col0} + {q}, {p}] = {b}[{p}, {q}]"]
+            f"                for {r} in range({m}):",
+            f"                    {wt}[{q}, {r}] = {xt}[{col0} + {q}, {r}] * {w}[{k}, {r}]",
+            f"            {b} = {xt}[:{col1}] @ {wt}[:{col1} - {col0}].T",
+            f"            for {p} in range({col1}):",
+            f"                for {q} in range({col1} - {col0}):",
+            f"                    {t}[{k}, {p}, {col0} + {q}] = {b}[{p}, {q}]",
+            f"                    {t}[{k}, {col0} + {q}, {p}] = {b}[{p}, {q}]"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The pairs ``(p, q >= p)`` packed into a buffer of at least ``step.block`` rows (whole rows ``p``),
