@@ -210,9 +210,9 @@ def test_parallel_kernels_match(values, expected):
 
 
 def test_contraction_with_a_large_intermediate_is_sliced():
-    B2 = se.matrix("B2", m, k)  # two different matrices: not a Gram (those are batched, below)
-    products = [se.einsum("db,dc,ad->abc", B, B2, A), se.einsum("db,dc,ad->abac", B, B2, A)]
-    fn = se.lambdify([A, B, B2], products, cache=False)
+    other = se.matrix("B2", m, k)  # two different matrices: not a Gram (those are batched, below)
+    products = [se.einsum("db,dc,ad->abc", B, other, A), se.einsum("db,dc,ad->abac", B, other, A)]
+    fn = se.lambdify([A, B, other], products, cache=False)
     assert fn.source.count("(sliced along a)") == 2 and "np.empty((n, m, k)" not in fn.source
 
 

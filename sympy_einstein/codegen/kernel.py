@@ -280,15 +280,17 @@ class BlockGram(Step):
 
 @dataclass(frozen=True)
 class BatchedGram(Step):
-    """``target[b, p, q] = sum_s x[s, p] weights[b, s] x[s, q]`` (``weights``: order 2), each entry computed
-    once for ``p <= q`` and written to both halves. With at most ``columns`` columns in ``x`` (known at
-    run time): the pairs ``x[s, p] x[s, q]`` and one product of all weights with them; else ``x^T``
-    copied once and, for each ``b`` and block of ``columns`` columns, one product of the columns up to
-    the block's last with the weighted block (the triangle, block by block)."""
+    """``target[b, p, q] = sum_s x[s, p] weights[b, s] x[s, q]`` (``weights``: order 2; ``transposed``:
+    ``x`` is stored as ``[p, s]``), each entry computed once for ``p <= q`` and written to both halves.
+    With at most ``columns`` columns in ``x`` and fewer than rows in ``weights`` (known at run time):
+    the pairs ``x[s, p] x[s, q]`` and one product of all weights with them; else ``x^T`` copied once
+    and, for each ``b`` and block of ``columns`` columns, one product of the columns up to the block's
+    last with the weighted block (the triangle, block by block)."""
 
     target: Value
     x: Value
     weights: Value
+    transposed: bool = False
     columns: int = 64
     note: str = ""
 

@@ -231,9 +231,10 @@ def _weighted_gram(operands, core):
 
 
 def _batched_gram(operands, core):
-    """``(b, s, weight operands, X)`` for ``sa, sc, sb.., s.. -> abc`` (``core`` in any order): the weighted
-    Gram of one matrix ``X`` for every value of a letter ``b`` that only weights (``[s, b]`` operands) carry,
-    e.g. the Hessian of a multi-output GLM, block-diagonal over the outputs; else ``()``."""
+    """``(b, s, weight operands, X, transposed)`` for ``sa, sc, sb.., s.. -> abc`` (``core`` in any order;
+    ``as, cs``: ``transposed``): the weighted Gram of one matrix ``X`` for every value of a letter ``b``
+    that only weights (``[s, b]`` operands) carry, e.g. the Hessian of a multi-output GLM, block-diagonal
+    over the outputs, or a layer's diagonal blocks; else ``()``."""
     if len(core) != 3:
         return ()
     for b in core:
@@ -242,18 +243,19 @@ def _batched_gram(operands, core):
         summed = {c for a in batch for c in a.letters} - {b}
         if not batch or any(len(a.letters) != 2 for a in batch) or len(summed) != 1:
             continue
-        gram = _weighted_gram(rest, core.replace(b, ""))
         s = summed.pop()
-        matrices = [a for a in rest if len(a.letters) == 2]
-        if gram and matrices[0].letters[0] == s:
-            return b, s, tuple(batch) + tuple(a for a in rest if len(a.letters) == 1), gram[0]
+        for transposed in (False, True):
+            flipped = [Access(a.value, a.letters[::-1]) if len(a.letters) == 2 and transposed else a for a in rest]
+            gram = _weighted_gram(flipped, core.replace(b, ""))
+            if gram and next(a for a in flipped if len(a.letters) == 2).letters[0] == s:
+                return b, s, tuple(batch) + tuple(a for a in rest if len(a.letters) == 1), gram[0], transposed
     return ()
 
 
 def _batched_gram_steps(batched, core, sizes, scale, target, fresh, note) -> list:
     """``w[b, s] = prod(weights)``, then one :class:`BatchedGram` (stacked by ``b``; a loop puts ``b`` in
     its place when ``core`` does not lead with it)."""
-    b, s, weights, x = batched
+    b, s, weights, x, transposed = batched
     pair = core.replace(b, "")
     stacked = fresh.new((sizes[b], sizes[s]))
     reads = [(sp.Dummy("r", real=True), a) for a in weights]
@@ -261,7 +263,7 @@ def _batched_gram_steps(batched, core, sizes, scale, target, fresh, note) -> lis
                    Formula(sp.Mul(*(r for r, _ in reads)), tuple(reads)), note=note + f" (weights by {b})")
     grams = target if core[0] == b else fresh.new((sizes[b], sizes[pair[0]], sizes[pair[1]]))
     steps = [Allocate(stacked), product,
-             BatchedGram(grams, x, stacked, BATCHED_COLUMNS, note + f" (symmetric: one triangle per {b})")]
+             BatchedGram(grams, x, stacked, transposed, BATCHED_COLUMNS, note + f" (symmetric: one triangle per {b})")]
     if grams is target:
         return steps + _scaled(target, scale)
     r = sp.Dummy("r", real=True)

@@ -151,7 +151,8 @@ class WholeArrayPrinter(KernelPrinter):
 
     def _print_BatchedGram(self, step) -> list:  # noqa: N802
         x, w, t = self.name(step.x), self.name(step.weights), self.name(step.target)
-        return self.comment(step.note) + [f"{t} = {self.xp}.einsum('sp,ks,sq->kpq', {x}, {w}, {x})"]
+        spec = "ps,ks,qs->kpq" if step.transposed else "sp,ks,sq->kpq"
+        return self.comment(step.note) + [f"{t} = {self.xp}.einsum('{spec}', {x}, {w}, {x})"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The whole product (arrays are immutable here: no triangle written by blocks)."""

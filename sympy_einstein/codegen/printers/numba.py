@@ -174,26 +174,27 @@ class NumbaPrinter(KernelPrinter):
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def _print_BatchedGram(self, step) -> list:  # noqa: N802
-        """Grams of at most ``columns`` columns: the pairs ``x[s, p] x[s, q]`` (``p <= q``) and one product
-        with all weights. Wider: ``x^T`` copied once (by tiles); for each row ``k`` of the weights and each
-        block of columns, the weighted block copied and one product with the columns up to the block's
-        end. Each entry is written to both halves; copies and stores are loops (no slice assignment)."""
-        t, x, w, xt, wt, b, k, p, q, r, p0, q0, col0, col1, row = (
+        """Grams of at most ``columns`` columns, fewer than the weights' rows: the pairs ``x[s, p] x[s, q]``
+        (``p <= q``) and one product with all weights. Else ``x^T`` copied once (by tiles; ``transposed``:
+        ``x`` is ``x^T``) and, for each row ``k`` of the weights and each block of columns, the weighted
+        block copied and one product with the columns up to the block's end. Each entry is written to both
+        halves; copies and stores are loops (no slice assignment)."""
+        t, x, w, xt, wt, qx, b, k, p, q, r, p0, q0, col0, col1, row = (
             [self.name(step.target), self.name(step.x), self.name(step.weights)]
-            + [self.local(v) for v in ("xt", "wt", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1", "row")])
-        m, n, size = self.size(step.x.shape[0]), self.size(step.x.shape[1]), self.size(step.weights.shape[0])
-        dtype, cols = self.local("dtype"), step.columns
+            + [self.local(v) for v in ("xt", "wt", "qx", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1", "row")])
+        m, n = (self.size(e) for e in step.x.shape[::-1 if step.transposed else 1])
+        size, dtype, cols = self.size(step.weights.shape[0]), self.local("dtype"), step.columns
+        copy = [f"    {xt} = {x}"] if step.transposed else [
+            f"    {xt} = np.empty(({n}, {m}), {dtype})",
+            f"    for {p0} in range(0, {n}, {TILE}):",
+            f"        for {q0} in range(0, {m}, {TILE}):",
+            f"            for {p} in range({p0}, min({p0} + {TILE}, {n})):",
+            f"                for {q} in range({q0}, min({q0} + {TILE}, {m})):",
+            f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]"]
         return self.comment(step.note) + [
             f"{t} = np.empty(({size}, {n}, {n}), {dtype})",
-            f"if {n} <= {cols}:",
-            f"    {xt} = np.empty(({m}, {n} * ({n} + 1) // 2), {dtype})",
-            f"    for {r} in range({m}):",
-            f"        {row} = 0",
-            f"        for {p} in range({n}):",
-            f"            for {q} in range({p}, {n}):",
-            f"                {xt}[{r}, {row}] = {x}[{r}, {p}] * {x}[{r}, {q}]",
-            f"                {row} += 1",
-            f"    {b} = {w} @ {xt}",
+            f"if {n} <= {cols} and {n} < {size}:",
+            *indent(self.pairs(step, qx, m, n, (p, q, r, row))),
             f"    for {k} in range({size}):",
             f"        {row} = 0",
             f"        for {p} in range({n}):",
@@ -202,12 +203,7 @@ class NumbaPrinter(KernelPrinter):
             f"                {t}[{k}, {q}, {p}] = {b}[{k}, {row}]",
             f"                {row} += 1",
             "else:",
-            f"    {xt} = np.empty(({n}, {m}), {dtype})",
-            f"    for {p0} in range(0, {n}, {TILE}):",
-            f"        for {q0} in range(0, {m}, {TILE}):",
-            f"            for {p} in range({p0}, min({p0} + {TILE}, {n})):",
-            f"                for {q} in range({q0}, min({q0} + {TILE}, {m})):",
-            f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]",
+            *copy,
             f"    {wt} = np.empty(({cols}, {m}), {dtype})",
             f"    for {k} in range({size}):",
             f"        for {col0} in range(0, {n}, {cols}):",
@@ -220,6 +216,29 @@ class NumbaPrinter(KernelPrinter):
             f"                for {q} in range({col1} - {col0}):",
             f"                    {t}[{k}, {p}, {col0} + {q}] = {b}[{p}, {q}]",
             f"                    {t}[{k}, {col0} + {q}, {p}] = {b}[{p}, {q}]"]
+
+    def pairs(self, step, qx, m, n, variables) -> list:
+        """``qx`` = the pairs ``x[s, p] x[s, q]`` (``p <= q``), rows ``s`` (``[pair, s]`` when ``x`` is stored
+        transposed, so both walk ``x`` contiguously), and ``b`` = the weights times them."""
+        p, q, r, row = variables
+        x, w, b, dtype = self.name(step.x), self.name(step.weights), self.local("b"), self.local("dtype")
+        if step.transposed:
+            return [f"{qx} = np.empty(({n} * ({n} + 1) // 2, {m}), {dtype})",
+                    f"{row} = 0",
+                    f"for {p} in range({n}):",
+                    f"    for {q} in range({p}, {n}):",
+                    f"        for {r} in range({m}):",
+                    f"            {qx}[{row}, {r}] = {x}[{p}, {r}] * {x}[{q}, {r}]",
+                    f"        {row} += 1",
+                    f"{b} = {w} @ {qx}.T"]
+        return [f"{qx} = np.empty(({m}, {n} * ({n} + 1) // 2), {dtype})",
+                f"for {r} in range({m}):",
+                f"    {row} = 0",
+                f"    for {p} in range({n}):",
+                f"        for {q} in range({p}, {n}):",
+                f"            {qx}[{r}, {row}] = {x}[{r}, {p}] * {x}[{r}, {q}]",
+                f"            {row} += 1",
+                f"{b} = {w} @ {qx}"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
         """The pairs ``(p, q >= p)`` packed into a buffer of at least ``step.block`` rows (whole rows ``p``),

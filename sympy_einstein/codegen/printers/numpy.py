@@ -129,6 +129,7 @@ class NumpyPrinter(KernelPrinter):
         return self.comment(step.note) + [
             f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
             f"for {k} in range({self.size(step.weights.shape[0])}):",
+            f"    {t}[{k}] = ({x} * {w}[{k}]) @ {x}.T" if step.transposed else
             f"    {t}[{k}] = {x}.T @ ({x} * {w}[{k}][:, None])"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
