@@ -67,18 +67,25 @@ def test_deep_net_hessian_has_one_triangle_product_of_the_summed_curvatures():
     assert "summed first" in triangles[0].note  # the curvature terms were merged before the one GEMM
     # the pairs X[p, f] X[q, f] are never stored whole: their loop is fused into the triangle product
     assert not any(isinstance(s, Loop) and s.writes == triangles[0].rows.writes for s in kernel.steps)
+    # the diagonal blocks sum_f X[b, f] X[d, f] t[a, f] (delta over the hidden units): one Gram per unit,
+    # reading X as it is stored (X^T of the Gram)
+    batched = [s for s in steps if type(s).__name__ == "BatchedGram"]
+    assert len(batched) == 1 and batched[0].transposed and batched[0].x == kernel.arguments[3]
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_deep_net_hessian_matches_evaluate_and_finite_differences(backend):
+    """30 inputs, 3 hidden units: two blocks of pairs; 4 inputs, 6 hidden units: the diagonal blocks'
+    Grams by pairs (narrower than the number of hidden units)."""
     H = se.hessian(LOSS, W1)
-    arrays = data()
-    got = se.lambdify(ARGS, H, backend=backend, cache=False)(*arrays)
-    want = se.evaluate(H, dict(zip(ARGS, arrays, strict=True)))
-    np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+    fn = se.lambdify(ARGS, H, backend=backend, cache=False)
     gradient = se.lambdify(ARGS, se.gradient(LOSS, W1), backend="numpy", cache=False)
-    np.testing.assert_allclose(got, finite_difference_hessian(gradient, arrays), rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(got, got.transpose(2, 3, 0, 1), rtol=1e-12, atol=1e-14)
+    for arrays in (data(), data(hh=6, nn=4)):
+        got = fn(*arrays)
+        want = se.evaluate(H, dict(zip(ARGS, arrays, strict=True)))
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(got, finite_difference_hessian(gradient, arrays), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(got, got.transpose(2, 3, 0, 1), rtol=1e-12, atol=1e-14)
 
 
 def test_triangle_product_on_whole_array_backends():
@@ -187,18 +194,18 @@ def test_multi_output_glm_hessian_is_one_batched_gram():
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
 def test_multi_output_glm_hessian_matches_evaluate_and_finite_differences(backend):
-    """70 inputs: the Grams by column blocks; 6 inputs (at most 64): by pairs, one product for all outputs."""
+    """70 inputs: the Grams by column blocks; 4 inputs, 8 outputs: by pairs, one product for all outputs."""
     H = se.hessian(POISSON, WP)
     fn = se.lambdify([XP, WP, YP], [H, STACKED], backend=backend, cache=False)
     gradient = se.lambdify([XP, WP, YP], se.gradient(POISSON, WP), backend="numpy", cache=False)
-    for inputs in (70, 6):
-        arrays = poisson_data(inputs=inputs)
+    for inputs, outputs in ((70, 3), (4, 8)):
+        arrays = poisson_data(inputs=inputs, outputs=outputs)
         got, stacked = fn(*arrays)
         values = dict(zip([XP, WP, YP], arrays, strict=True))
         np.testing.assert_allclose(got, se.evaluate(H, values), rtol=1e-10, atol=1e-12)
         np.testing.assert_allclose(stacked, se.evaluate(STACKED, values), rtol=1e-10, atol=1e-12)
         w, step = arrays[1], 1e-5
-        for index in [(0, 0), (5, 2), (inputs - 1, 1)]:
+        for index in [(0, 0), (min(5, inputs - 1), 2), (inputs - 1, 1)]:
             up, down = w.copy(), w.copy()
             up[index] += step
             down[index] -= step
