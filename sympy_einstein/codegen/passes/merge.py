@@ -1,4 +1,4 @@
-"""Pass 3, shared factors of matrix products in sums: ``A @ B1 + A @ B2 = A @ (B1 + B2)``.
+"""After planning (pass 2), shared factors of matrix products in sums: ``A @ B1 + A @ B2 = A @ (B1 + B2)``.
 
 Planning turns each term of a sum into its own products (a contraction of a sum of order >= 3 was
 distributed over its terms before lowering, so that large sums are never formed). When two terms end
