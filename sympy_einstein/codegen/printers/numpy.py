@@ -133,17 +133,28 @@ class NumpyPrinter(KernelPrinter):
             f"    {t}[{k}] = {x}.T @ ({x} * {w}[{k}][:, None])"]
 
     def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """The whole operand (vectorized), then its pairs ``(p, q >= p)`` of whole rows ``p`` stacked by
+        blocks of at least ``step.block`` rows, one product per block, rows stored to both halves."""
         t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
+        p0, p1, count, row = (self.local(w) for w in ("p0", "p1", "count", "row"))
         rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
         return self.comment(step.note) + rows + [
             f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
             f"{xt} = {self.b_text(step)}",
             f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
             f"{g} = {t}.reshape(({size}, {size}, {cols}))",
-            f"for {p} in range({size}):",
-            f"    {b} = {qx}[{p}, {p}:] @ {xt}",
-            f"    {g}[{p}, {p}:] = {b}",
-            f"    {g}[{p}:, {p}] = {b}",
+            f"{p0} = 0",
+            f"while {p0} < {size}:",
+            f"    {p1}, {count} = {p0}, 0",
+            f"    while {p1} < {size} and {count} < {step.block}:",
+            f"        {count}, {p1} = {count} + {size} - {p1}, {p1} + 1",
+            f"    {b} = np.concatenate([{qx}[{p}, {p}:] for {p} in range({p0}, {p1})]) @ {xt}",
+            f"    {row} = 0",
+            f"    for {p} in range({p0}, {p1}):",
+            f"        {g}[{p}, {p}:] = {b}[{row}:{row} + {size} - {p}]",
+            f"        {g}[{p}:, {p}] = {b}[{row}:{row} + {size} - {p}]",
+            f"        {row} += {size} - {p}",
+            f"    {p0} = {p1}",
             *self.scale_lines(t, step.contract.scale, step.target.rank)]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
