@@ -54,8 +54,8 @@ def merge(kernel, hints: dict | None = None):
     fresh, replaced, inserted = Temporaries(kernel), {}, {}
     context = (producers, readers, outputs, hints)
     for step in sums:
-        if (_single(step.writes, readers, outputs) and step.writes in read_by_linear):
-            continue  # not a sum, or a term of another sum (expanded there)
+        if _single(step.writes, readers, outputs) and step.writes in read_by_linear:
+            continue  # a term of another sum (expanded there)
         found = _merged(step, _expand(step, linear, context), context, fresh)
         if found is not None:
             body, groups = found
