@@ -211,8 +211,15 @@ def test_parallel_kernels_match(values, expected):
 
 
 def test_contraction_with_a_large_intermediate_is_sliced():
-    fn = se.lambdify([A, B], [CORPUS["sliced_contraction"], CORPUS["sliced_diagonal_blocks"]], cache=False)
+    other = se.matrix("B2", m, k)  # two different matrices: not a Gram (those are batched, below)
+    products = [se.einsum("db,dc,ad->abc", B, other, A), se.einsum("db,dc,ad->abac", B, other, A)]
+    fn = se.lambdify([A, B, other], products, cache=False)
     assert fn.source.count("(sliced along a)") == 2 and "np.empty((n, m, k)" not in fn.source
+
+
+def test_weighted_grams_by_a_letter_of_the_weights_are_batched():
+    fn = se.lambdify([A, B], [CORPUS["sliced_contraction"], CORPUS["sliced_diagonal_blocks"]], cache=False)
+    assert fn.source.count("(symmetric: one triangle per a)") == 2 and "(sliced along a)" not in fn.source
 
 
 def test_symmetric_gram_is_computed_by_triangle(values):

@@ -25,7 +25,11 @@ Steps (one generated statement or loop nest each; ``note`` is a one-line comment
   (NumPy ufuncs such as ``tanh``; ``numpy.linalg`` calls such as ``solve``, ``inv``, ``slogdet``);
 - :class:`Scale` in place; :class:`Mirror` the lower triangle of a symmetric result from its upper one;
 - :class:`Gram` ``X^T diag(w) X`` by upper-triangle blocks, :class:`BlockGram` ``Q Q^T`` by column blocks;
-- :class:`Sliced` a contraction computed one slice of its leading output letter at a time.
+- :class:`BatchedGram` ``X^T diag(w[b]) X`` for every row ``b`` of a weight matrix (one triangle, by column
+  blocks, mirrored);
+- :class:`Sliced` a contraction computed one slice of its leading output letter at a time;
+- :class:`TriangleContract` a :class:`Contract` whose rows operand is symmetric in its two row letters,
+  computed on the rows on and above the diagonal and mirrored.
 
 Outputs (:class:`Output`): the values returned, with their names (``value``, ``gradient``, ... or the
 user's) and whether the returned array must be a copy (an argument or an array returned twice).
@@ -275,6 +279,23 @@ class BlockGram(Step):
 
 
 @dataclass(frozen=True)
+class BatchedGram(Step):
+    """``target[b, p, q] = sum_s x[s, p] weights[b, s] x[s, q]`` (``weights``: order 2; ``transposed``:
+    ``x`` is stored as ``[p, s]``), each entry computed once for ``p <= q`` and written to both halves.
+    With at most ``columns`` columns in ``x`` and fewer than rows in ``weights`` (known at run time):
+    the pairs ``x[s, p] x[s, q]`` and one product of all weights with them; else ``x^T`` copied once
+    and, for each ``b`` and block of ``columns`` columns, one product of the columns up to the block's
+    last with the weighted block (the triangle, block by block)."""
+
+    target: Value
+    x: Value
+    weights: Value
+    transposed: bool = False
+    columns: int = 64
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Sliced(Step):
     """``for i in range(size): view = source[i]; steps; target[i] = inner``: a contraction computed one
     slice of its leading output letter at a time (``steps`` read ``view``, write ``inner``)."""
@@ -286,6 +307,26 @@ class Sliced(Step):
     steps: tuple
     inner: Value
     note: str = ""
+
+
+@dataclass(frozen=True)
+class TriangleContract(Step):
+    """``contract`` with ``a`` read as it is, ``[p, q, inner]``, symmetric in ``p, q`` (``size`` the size
+    of each) and computed by the loop ``rows``, fused: the pairs ``(p, q >= p)`` are computed into a
+    buffer of at least ``block`` rows, one product per buffer, each result row written to
+    ``target[p, q]`` and ``target[q, p]`` (half the multiplications; ``a`` is never stored whole).
+    ``target`` is ``contract``'s."""
+
+    target: Value
+    contract: Contract
+    size: object
+    rows: Loop
+    block: int = 256
+    note: str = ""
+
+    def reads_values(self) -> tuple:
+        """The reads of ``rows`` and of ``contract`` but its fused operand."""
+        return tuple(v for v in super().reads_values() if v != self.rows.writes)
 
 
 @dataclass(frozen=True)
@@ -322,13 +363,16 @@ class Kernel:
 
 
 def all_steps(steps) -> list:
-    """``steps`` with the steps nested in :class:`Sliced` ones, in order (iterative)."""
+    """``steps`` with the steps nested in :class:`Sliced` ones and the loops fused into
+    :class:`TriangleContract` ones, in order (iterative)."""
     found, stack = [], list(reversed(steps))
     while stack:
         step = stack.pop()
         found.append(step)
         if isinstance(step, Sliced):
             stack += reversed(step.steps)
+        if isinstance(step, TriangleContract):
+            stack.append(step.rows)
     return found
 
 
@@ -339,6 +383,8 @@ def all_values(kernel: Kernel) -> list:
         found += step.reads_values() + (step.writes,)
         if isinstance(step, Sliced):
             found += [step.view, step.inner]
+        if isinstance(step, TriangleContract):
+            found.append(step.rows.writes)
     found += [out.value for out in kernel.outputs]
     return list(dict.fromkeys(found))
 

@@ -4,6 +4,7 @@
 2. :mod:`.plan` -- contraction planning: each ``Einsum`` becomes BLAS-shaped ``Contract`` steps and
    loops (opt_einsum's order), or a ``Gram`` / ``BlockGram`` / ``Sliced`` step; value numbering
    runs again on the planned steps (two contractions may share a pairwise product);
+   :mod:`.merge` then computes the matrix products of one sum that share an operand as one product;
 3. :mod:`.factor` -- one factorization per distinct matrix (LU, or Cholesky for a declared symmetric
    one) shared by its solves, inverses and determinants; an inverse only multiplied becomes solves;
 4. :mod:`.fuse` -- elementwise loops read once are fused into their reader; ``cse`` of loop bodies;
@@ -18,13 +19,13 @@ Each pass is a function ``Kernel -> Kernel`` (pure; testable alone). Fed by
 """
 from __future__ import annotations
 
-from . import factor, fuse, layout, name, number, plan, reuse, symmetric, ufuncs
+from . import factor, fuse, layout, merge, name, number, plan, reuse, symmetric, ufuncs
 
 
 def run(kernel, function: str = "kernel", taken=(), hints: dict | None = None, parallel: bool = False):
     """All passes in order (module docstring); ``function`` and ``taken`` go to :func:`.name.name`."""
     kernel = number.number(kernel)
-    kernel = number.number(plan.plan(kernel, hints))
+    kernel = merge.merge(number.number(plan.plan(kernel, hints)), hints)
     kernel = factor.factor(kernel)
     kernel = fuse.fuse(kernel)
     kernel = ufuncs.ufuncs(kernel)
@@ -34,4 +35,4 @@ def run(kernel, function: str = "kernel", taken=(), hints: dict | None = None, p
     return name.name(kernel, function, taken)
 
 
-__all__ = ["run", "number", "plan", "factor", "fuse", "ufuncs", "layout", "symmetric", "reuse", "name"]
+__all__ = ["run", "number", "plan", "merge", "factor", "fuse", "ufuncs", "layout", "symmetric", "reuse", "name"]

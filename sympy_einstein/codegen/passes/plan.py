@@ -8,7 +8,10 @@ For one ``Einsum`` (in this order):
 2. operands that are constant multiples of an earlier one (``2 - 2 tanh(z)^2`` and ``1 - tanh(z)^2``:
    loops with one read of the same array) are read as that one, the constant moved to the scale;
 3. a diagonal or broadcast output is computed compact, then written into its layout by a loop;
-4. ``X^T diag(w..) X`` is a :class:`Gram` (symmetric: one triangle, by blocks);
+4. ``X^T diag(w..) X`` is a :class:`Gram` (symmetric: one triangle, by blocks); the same for every value
+   of a letter that only the weights carry (``sa, sc, sb -> abc``: the Hessian of a multi-output GLM,
+   block-diagonal over the outputs) is one :class:`BatchedGram` (``X^T`` copied once, one triangle per
+   value by column blocks);
    ``sum_f Q[ab,f] Q[cd,f] * M`` (:mod:`~sympy_einstein.codegen.pairgram`) is a :class:`BlockGram`;
    a contraction whose plan builds an order-3 intermediate as large as the output is :class:`Sliced`
    along its leading output letter; everything else follows
@@ -35,6 +38,7 @@ from ..contraction import contraction_steps, representative_sizes
 from ..kernel import (
     Access,
     Allocate,
+    BatchedGram,
     BlockGram,
     Contract,
     Einsum,
@@ -51,6 +55,7 @@ from ..kernel import (
 from ..pairgram import pair_gram
 
 ROW_BLOCK, COLUMN_BLOCK = 256, 256  # Gram products: blocks of rows (copied) and of result columns (one GEMM)
+BATCHED_COLUMNS = 64  # batched Gram products: columns per GEMM (all rows at once); narrower Grams: by pairs
 
 
 class Temporaries:
@@ -172,6 +177,9 @@ def _plan_einsum(step: Einsum, producers, readers, outputs, fresh, hints) -> lis
     sizes = dict(step.sizes)
     out, target = step.target.letters, step.target.value
     core = "".join(c for c in unique(out) if any(c in a.letters for a in operands))
+    batched = _batched_gram(operands, core)
+    if batched and core != out:  # the compact result is ours: stacked by the batch letter
+        core = batched[0] + core.replace(batched[0], "")
     if core == out:
         return _contract(operands, core, sizes, scale, target, fresh, hints, step.note)
     compact = fresh.new(tuple(sizes[c] for c in core))
@@ -190,6 +198,9 @@ def _contract(operands, core, sizes, scale, target, fresh, hints, note) -> list:
         x, weights = gram
         gram = Gram(target, x, weights, ROW_BLOCK, COLUMN_BLOCK, note + " (symmetric: upper triangle by blocks)")
         return [gram] + _scaled(target, scale)
+    batched = _batched_gram(operands, core)
+    if batched:
+        return _batched_gram_steps(batched, core, sizes, scale, target, fresh, note)
     split = pair_gram([(a.value.key, a.letters) for a in operands], core, sizes)
     if split:
         return _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note)
@@ -217,6 +228,48 @@ def _weighted_gram(operands, core):
             or any(a.letters != summed for a in vectors):
         return ()
     return matrices[0].value, tuple(a.value for a in vectors)
+
+
+def _batched_gram(operands, core):
+    """``(b, s, weight operands, X, transposed)`` for ``sa, sc, sb.., s.. -> abc`` (``core`` in any order;
+    ``as, cs``: ``transposed``): the weighted Gram of one matrix ``X`` for every value of a letter ``b``
+    that only weights (``[s, b]`` operands) carry, e.g. the Hessian of a multi-output GLM, block-diagonal
+    over the outputs, or a layer's diagonal blocks; else ``()``."""
+    if len(core) != 3:
+        return ()
+    for b in core:
+        batch = [a for a in operands if b in a.letters]
+        rest = [a for a in operands if b not in a.letters]
+        summed = {c for a in batch for c in a.letters} - {b}
+        if not batch or any(len(a.letters) != 2 for a in batch) or len(summed) != 1:
+            continue
+        s = summed.pop()
+        for transposed in (False, True):
+            flipped = [Access(a.value, a.letters[::-1]) if len(a.letters) == 2 and transposed else a for a in rest]
+            gram = _weighted_gram(flipped, core.replace(b, ""))
+            if gram and next(a for a in flipped if len(a.letters) == 2).letters[0] == s:
+                return b, s, tuple(batch) + tuple(a for a in rest if len(a.letters) == 1), gram[0], transposed
+    return ()
+
+
+def _batched_gram_steps(batched, core, sizes, scale, target, fresh, note) -> list:
+    """``w[b, s] = prod(weights)``, then one :class:`BatchedGram` (stacked by ``b``; a loop puts ``b`` in
+    its place when ``core`` does not lead with it)."""
+    b, s, weights, x, transposed = batched
+    pair = core.replace(b, "")
+    stacked = fresh.new((sizes[b], sizes[s]))
+    reads = [(sp.Dummy("r", real=True), a) for a in weights]
+    product = Loop(Access(stacked, b + s), ((b, sizes[b]), (s, sizes[s])), "",
+                   Formula(sp.Mul(*(r for r, _ in reads)), tuple(reads)), note=note + f" (weights by {b})")
+    grams = target if core[0] == b else fresh.new((sizes[b], sizes[pair[0]], sizes[pair[1]]))
+    steps = [Allocate(stacked), product,
+             BatchedGram(grams, x, stacked, transposed, BATCHED_COLUMNS, note + f" (symmetric: one triangle per {b})")]
+    if grams is target:
+        return steps + _scaled(target, scale)
+    r = sp.Dummy("r", real=True)
+    body = _product([Formula(r, ((r, Access(grams, b + pair)),)), scale])
+    return steps + [Allocate(target), Loop(Access(target, core), tuple((c, sizes[c]) for c in core), "", body,
+                                           note=note)]
 
 
 def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) -> list:

@@ -113,6 +113,10 @@ class KernelPrinter:
         lines += indent(self._print(step.steps))
         return lines + [f"    {t}[{k}] = {self.name(step.inner)}"]
 
+    def b_text(self, step) -> str:
+        """The second operand of a :class:`~sympy_einstein.codegen.kernel.TriangleContract` as a matrix."""
+        return matrix_text(self, step.contract.b, dict(step.contract.sizes))
+
     def dtype_text(self) -> str:
         arrays = [v for v in self.kernel.arguments if v.rank]
         return f"{self.name(arrays[0])}.dtype" if arrays else "np.float64"
@@ -149,6 +153,16 @@ def _grouped(printer, text: str, letters: str, groups, sizes: dict) -> str:
         return text
     shape = [printer.size(sp.Mul(*(sp.sympify(sizes[c]) for c in g))) for g in groups]
     return f"{text}.reshape(({', '.join(shape)}{',' if len(shape) == 1 else ''}))"
+
+
+def triangle_parts(printer, step) -> tuple:
+    """Names and size texts a :class:`~sympy_einstein.codegen.kernel.TriangleContract` prints with:
+    target, the locals ``qx xt g b p q r``, the row size, the inner size and the columns' size."""
+    sizes = dict(step.contract.sizes)
+    inner, cols = (printer.size(sp.Mul(*(sp.sympify(sizes[c]) for c in group)))
+                   for group in (step.contract.a.second, step.contract.b.second))
+    locals_ = (printer.local(w) for w in ("qx", "xt", "g", "b", "p", "q", "r"))
+    return (printer.name(step.target), *locals_, printer.size(step.size), inner, cols)
 
 
 def product_text(printer, step, functions: dict | None = None) -> str:

@@ -44,6 +44,7 @@ import sympy as sp
 
 from ...errors import EinsteinError
 from ...ir.indices import fresh_letters, unique
+from ..kernel import Allocate
 from .base import KernelPrinter, indent
 from .numpy import NumpyPrinter
 
@@ -147,6 +148,16 @@ class WholeArrayPrinter(KernelPrinter):
         return self.comment(step.note) + [
             f"{g} = {t}.reshape(({size}, {size}))",
             f"{t} = ({self.xp}.triu({g}) + {self.xp}.triu({g}, 1).T).reshape({self.shape(step.target.shape)})"]
+
+    def _print_BatchedGram(self, step) -> list:  # noqa: N802
+        x, w, t = self.name(step.x), self.name(step.weights), self.name(step.target)
+        spec = "ps,ks,qs->kpq" if step.transposed else "sp,ks,sq->kpq"
+        return self.comment(step.note) + [f"{t} = {self.xp}.einsum('{spec}', {x}, {w}, {x})"]
+
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """The whole product (arrays are immutable here: no triangle written by blocks)."""
+        rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        return rows + self._print_Contract(step.contract)
 
     # whole-array Gram products print as in the NumPy backend (``x.T @ (x * w[:, None])``, ``Q @ Q.T``)
     _print_Gram = NumpyPrinter._print_Gram  # noqa: N815

@@ -45,7 +45,7 @@ import sympy as sp
 from ...ir.indices import unique
 from ..calls import ELEMENTWISE, LIBRARY, call_text
 from ..kernel import Allocate, Call, all_steps
-from .base import KernelPrinter, indent, product_text
+from .base import KernelPrinter, indent, product_text, triangle_parts
 from .scalar import print_scalar
 
 TILE = 32
@@ -270,6 +270,125 @@ class NumbaPrinter(KernelPrinter):
             f"    {col1} = min({col0} + {block}, {rows})",
             *indent(self.block_update(g, f"{MAT_MAT}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
+
+    def _print_BatchedGram(self, step) -> list:  # noqa: N802
+        """Grams of at most ``columns`` columns, fewer than the weights' rows: the pairs ``x[s, p] x[s, q]``
+        (``p <= q``) and one product with all weights. Else ``x^T`` copied once (by tiles; ``transposed``:
+        ``x`` is ``x^T``) and, for each row ``k`` of the weights and each block of columns, the weighted
+        block copied and one product with the columns up to the block's end. Each entry is written to both
+        halves; copies and stores are loops (no slice assignment)."""
+        t, x, w, xt, wt, qx, b, k, p, q, r, p0, q0, col0, col1, row = (
+            [self.name(step.target), self.name(step.x), self.name(step.weights)]
+            + [self.local(v) for v in ("xt", "wt", "qx", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1", "row")])
+        m, n = (self.size(e) for e in step.x.shape[::-1 if step.transposed else 1])
+        size, dtype, cols = self.size(step.weights.shape[0]), self.local("dtype"), step.columns
+        copy = [f"    {xt} = {x}"] if step.transposed else [
+            f"    {xt} = np.empty(({n}, {m}), {dtype})",
+            f"    for {p0} in range(0, {n}, {TILE}):",
+            f"        for {q0} in range(0, {m}, {TILE}):",
+            f"            for {p} in range({p0}, min({p0} + {TILE}, {n})):",
+            f"                for {q} in range({q0}, min({q0} + {TILE}, {m})):",
+            f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]"]
+        return self.comment(step.note) + [
+            f"{t} = np.empty(({size}, {n}, {n}), {dtype})",
+            f"if {n} <= {cols} and {n} < {size}:",
+            *indent(self.pairs(step, qx, m, n, (p, q, r, row))),
+            f"    for {k} in range({size}):",
+            f"        {row} = 0",
+            f"        for {p} in range({n}):",
+            f"            for {q} in range({p}, {n}):",
+            f"                {t}[{k}, {p}, {q}] = {b}[{k}, {row}]",
+            f"                {t}[{k}, {q}, {p}] = {b}[{k}, {row}]",
+            f"                {row} += 1",
+            "else:",
+            *copy,
+            f"    {wt} = np.empty(({cols}, {m}), {dtype})",
+            f"    for {k} in range({size}):",
+            f"        for {col0} in range(0, {n}, {cols}):",
+            f"            {col1} = min({col0} + {cols}, {n})",
+            f"            for {q} in range({col1} - {col0}):",
+            f"                for {r} in range({m}):",
+            f"                    {wt}[{q}, {r}] = {xt}[{col0} + {q}, {r}] * {w}[{k}, {r}]",
+            f"            {b} = {MAT_MAT}({xt}[:{col1}], {wt}[:{col1} - {col0}].T)",
+            f"            for {p} in range({col1}):",
+            f"                for {q} in range({col1} - {col0}):",
+            f"                    {t}[{k}, {p}, {col0} + {q}] = {b}[{p}, {q}]",
+            f"                    {t}[{k}, {col0} + {q}, {p}] = {b}[{p}, {q}]"]
+
+    def pairs(self, step, qx, m, n, variables) -> list:
+        """``qx`` = the pairs ``x[s, p] x[s, q]`` (``p <= q``), rows ``s`` (``[pair, s]`` when ``x`` is stored
+        transposed, so both walk ``x`` contiguously), and ``b`` = the weights times them."""
+        p, q, r, row = variables
+        x, w, b, dtype = self.name(step.x), self.name(step.weights), self.local("b"), self.local("dtype")
+        if step.transposed:
+            return [f"{qx} = np.empty(({n} * ({n} + 1) // 2, {m}), {dtype})",
+                    f"{row} = 0",
+                    f"for {p} in range({n}):",
+                    f"    for {q} in range({p}, {n}):",
+                    f"        for {r} in range({m}):",
+                    f"            {qx}[{row}, {r}] = {x}[{p}, {r}] * {x}[{q}, {r}]",
+                    f"        {row} += 1",
+                    f"{b} = {MAT_MAT}({w}, {qx}.T)"]
+        return [f"{qx} = np.empty(({m}, {n} * ({n} + 1) // 2), {dtype})",
+                f"for {r} in range({m}):",
+                f"    {row} = 0",
+                f"    for {p} in range({n}):",
+                f"        for {q} in range({p}, {n}):",
+                f"            {qx}[{r}, {row}] = {x}[{r}, {p}] * {x}[{r}, {q}]",
+                f"            {row} += 1",
+                f"{b} = {MAT_MAT}({w}, {qx})"]
+
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """The pairs ``(p, q >= p)`` packed into a buffer of at least ``step.block`` rows (whole rows ``p``),
+        one product per buffer (B is read once per block, not once per row), each result row stored at
+        ``[p, q]`` and ``[q, p]``; copies and stores are loops (no slice assignment)."""
+        t, qx, xt, g, b, p, q, r, size, inner, cols = triangle_parts(self, step)
+        p0, p1, count, row = (self.local(w) for w in ("p0", "p1", "count", "row"))
+        dtype = self.local("dtype")
+        shape = (step.block + step.size,) + self.inner_shape(step)
+        reshape = f".reshape(({count}, {inner}))" if len(shape) > 2 else ""
+        return self.comment(step.note) + [
+            f"{qx} = np.empty({self.shape(shape)}, {dtype})",
+            f"{xt} = {self.b_text(step)}",
+            f"{t} = np.empty({self.shape(step.target.shape)}, {dtype})",
+            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+            f"{p0} = 0",
+            f"while {p0} < {size}:",
+            f"    {count} = 0",
+            f"    {p1} = {p0}",
+            f"    while {p1} < {size} and {count} < {step.block}:",
+            *indent(self.block_rows(step, qx, p1, q, count), 2),
+            f"        {count} += {size} - {p1}",
+            f"        {p1} += 1",
+            f"    {b} = {MAT_MAT}({qx}[:{count}]{reshape}, {xt})",
+            f"    {row} = 0",
+            f"    for {p} in range({p0}, {p1}):",
+            f"        for {q} in range({size} - {p}):",
+            f"            for {r} in range({cols}):",
+            f"                {g}[{p}, {p} + {q}, {r}] = {b}[{row} + {q}, {r}]",
+            f"                {g}[{p} + {q}, {p}, {r}] = {b}[{row} + {q}, {r}]",
+            f"        {row} += {size} - {p}",
+            f"    {p0} = {p1}",
+            *self.scale_lines(t, step.contract.scale, step.target.rank)]
+
+    def inner_shape(self, step) -> tuple:
+        """The sizes of the rows operand's inner axes."""
+        return step.contract.a.access.value.shape[2:]
+
+    def block_rows(self, step, buffer, p, q, count) -> list:
+        """``buffer[count + q, ..] = A[p, p + q, ..]`` for ``q < size - p`` from the fused loop's body."""
+        loop = step.rows
+        first, second, inner = loop.out[0], loop.out[1], loop.out[2:]
+        variables = {c: self.loop_variable(c) for c in inner}
+        variables.update({first: p, second: f"{p} + {q}"})
+        lets, body = self.formula(loop.body, variables)
+        if loop.scale is not None:
+            body = f"{self.formula(loop.scale, variables)[1]} * ({body})"
+        lines = [f"for {q} in range({self.size(step.size)} - {p}):"]
+        for k, c in enumerate(inner):
+            lines += indent([f"for {variables[c]} in range({self.size(loop.size(c))}):"], k + 1)
+        store = f"{buffer}[{', '.join([f'{count} + {q}'] + [variables[c] for c in inner])}]"
+        return lines + indent(lets + [f"{store} = {body}"], len(inner) + 1)
 
     def block_update(self, target, product, col0, col1, assign) -> list:
         """``target[:col1, col0:col1] (assign) product`` written as loops (no slice assignment)."""

@@ -25,7 +25,8 @@ import sympy as sp
 
 from ...ir.indices import unique
 from ..calls import call_text
-from .base import KernelPrinter, indent, product_text
+from ..kernel import Allocate
+from .base import KernelPrinter, indent, product_text, triangle_parts
 from .scalar import print_array
 
 
@@ -121,6 +122,40 @@ class NumpyPrinter(KernelPrinter):
         g, size = self.local("g"), self.size(step.size)
         return self.comment(step.note) + [f"{g} = {self.name(step.target)}.reshape(({size}, {size}))",
                                           f"{g}[...] = np.triu({g}) + np.triu({g}, 1).T"]
+
+    def _print_BatchedGram(self, step) -> list:  # noqa: N802
+        x, w, k = self.name(step.x), self.name(step.weights), self.local("k")
+        t = self.name(step.target)
+        return self.comment(step.note) + [
+            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+            f"for {k} in range({self.size(step.weights.shape[0])}):",
+            f"    {t}[{k}] = ({x} * {w}[{k}]) @ {x}.T" if step.transposed else
+            f"    {t}[{k}] = {x}.T @ ({x} * {w}[{k}][:, None])"]
+
+    def _print_TriangleContract(self, step) -> list:  # noqa: N802
+        """The whole operand (vectorized), then its pairs ``(p, q >= p)`` of whole rows ``p`` stacked by
+        blocks of at least ``step.block`` rows, one product per block, rows stored to both halves."""
+        t, qx, xt, g, b, p, _, _, size, inner, cols = triangle_parts(self, step)
+        p0, p1, count, row = (self.local(w) for w in ("p0", "p1", "count", "row"))
+        rows = self._print(Allocate(step.rows.writes)) + self._print(step.rows)
+        return self.comment(step.note) + rows + [
+            f"{qx} = {self.name(step.contract.a.access)}.reshape(({size}, {size}, {inner}))",
+            f"{xt} = {self.b_text(step)}",
+            f"{t} = np.empty({self.shape(step.target.shape)}, {self.local('dtype')})",
+            f"{g} = {t}.reshape(({size}, {size}, {cols}))",
+            f"{p0} = 0",
+            f"while {p0} < {size}:",
+            f"    {p1}, {count} = {p0}, 0",
+            f"    while {p1} < {size} and {count} < {step.block}:",
+            f"        {count}, {p1} = {count} + {size} - {p1}, {p1} + 1",
+            f"    {b} = np.concatenate([{qx}[{p}, {p}:] for {p} in range({p0}, {p1})]) @ {xt}",
+            f"    {row} = 0",
+            f"    for {p} in range({p0}, {p1}):",
+            f"        {g}[{p}, {p}:] = {b}[{row}:{row} + {size} - {p}]",
+            f"        {g}[{p}:, {p}] = {b}[{row}:{row} + {size} - {p}]",
+            f"        {row} += {size} - {p}",
+            f"    {p0} = {p1}",
+            *self.scale_lines(t, step.contract.scale, step.target.rank)]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
         x = self.name(step.x)
