@@ -93,6 +93,29 @@ def test_vector_vector(variant, dtype, every):
             close(np.asarray(got, dtype), np.asarray(np.dot(x, y)), dtype)
 
 
+@pytest.mark.parametrize("variant, dtype, every", CASES)
+def test_alpha_scales_the_product_and_keeps_the_dtype(variant, dtype, every):
+    functions = VARIANTS[variant]
+    (_, a), (_, b) = layouts(3, 4, dtype)[1], layouts(4, 2, dtype)[0]
+    (_, x) = vectors(4, dtype)[1]
+    close(functions["mat_mat"](a, b, -2.5), -2.5 * (a @ b), dtype)
+    close(functions["mat_vec"](a, x, 3), 3 * (a @ x), dtype)  # an integer alpha too
+    close(functions["vec_mat"](x, a.T, 0.5), 0.5 * (x @ a.T), dtype)
+    close(functions["mat_mat"](a[:0], b, 2.0), np.zeros((0, 2), dtype), dtype)
+
+
+def test_a_scaled_product_passes_its_scale_as_alpha():
+    c, d = sp.Symbol("c"), sp.Symbol("d")
+    exprs = [c * (A @ B), -2 * (A.T @ v), d * (x @ (B.T @ A.T @ v))]
+    fn = se.lambdify([A, B, x, v, c, d], exprs, tiered=False, name="scaled")
+    kernel = fn.source[fn.source.index("def scaled_kernel"):]
+    assert "_mat_mat(A, B, c)" in kernel and ", -2)" in kernel and "*=" not in kernel
+    data = [RNG.normal(size=s) for s in ((5, 4), (4, 3), (3,), (5,))]
+    values = dict(zip([A, B, x, v, c, d], [*data, 1.5, -0.25], strict=True))
+    for got, expr in zip(fn(*data, 1.5, -0.25), exprs, strict=True):
+        np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-12)
+
+
 def test_mixed_dtypes_compute_in_float64():
     a, x = RNG.normal(size=(4, 3)).astype(np.float32), RNG.normal(size=3)
     close(numba_blas.BLAS["mat_vec"](a, x), a.astype(np.float64) @ x, np.float64)

@@ -156,9 +156,12 @@ def _readable(path: Path) -> bool:
 
 
 STANDALONE_PRODUCTS = '''@numba.njit(cache=_CACHE)
-def _mat_mat(a, b):
-    """Matrix products on Numba's BLAS (an exported module does not bind NumPy's)."""
-    return a @ b
+def _mat_mat(a, b, alpha=1.0):
+    """Matrix products on Numba's BLAS (an exported module does not bind NumPy's), scaled by ``alpha``."""
+    c = a @ b
+    if alpha != 1.0:
+        c *= alpha
+    return c
 
 
 _mat_vec = _vec_mat = _mat_mat

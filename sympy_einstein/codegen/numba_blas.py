@@ -13,6 +13,9 @@ it is loaded (a generated module imports this module first). Without NumPy's CBL
 functions wrap Numba's ``@`` instead (same results); :data:`BINDING` says which, and the generated
 modules print it.
 
+``_mat_mat``, ``_mat_vec`` and ``_vec_mat`` take an optional ``alpha``: the product scaled by it inside
+BLAS (a scaled product costs no extra pass over its result).
+
 Operands: any strides. A 2-D operand whose rows or columns are contiguous (an ``ld`` at least its
 row or column length) is passed as it is, row-major or transposed; any other (negative or zero
 strides, steps in both axes) is copied first. Empty sizes give zeros; operands of different dtypes
@@ -69,34 +72,36 @@ def _letter(dtype) -> str:
 
 
 @intrinsic
-def _gemm(typingctx, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc):
-    """``c[:m, :n] = op(a) @ op(b)`` (row-major, ``op`` per ``trans_*``: 111 none, 112 transposed)."""
+def _gemm(typingctx, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, c, ldc):
+    """``c[:m, :n] = alpha op(a) @ op(b)`` (row-major, ``op`` per ``trans_*``: 111 none, 112 transposed)."""
     def codegen(context, builder, signature, args):
-        ta, tb, m_, n_, k_, a_, lda_, b_, ldb_, c_, ldc_ = args
+        ta, tb, m_, n_, k_, alpha_, a_, lda_, b_, ldb_, c_, ldc_ = args
         real = context.get_value_type(c.dtype)
         function = _routine(builder, _letter(c.dtype) + "gemm", ir.VoidType(),
                             [_I32, _I32, _I32, _I64, _I64, _I64, real, _BYTES, _I64, _BYTES, _I64, real, _BYTES, _I64])
         builder.call(function, [_I32(ROW_MAJOR), builder.trunc(ta, _I32), builder.trunc(tb, _I32), m_, n_, k_,
-                                real(1.0), _data(context, builder, a, a_), lda_, _data(context, builder, b, b_), ldb_,
+                                context.cast(builder, alpha_, alpha, c.dtype), _data(context, builder, a, a_), lda_,
+                                _data(context, builder, b, b_), ldb_,
                                 real(0.0), _data(context, builder, c, c_), ldc_])
         return context.get_dummy_value()
-    return types.void(types.int64, types.int64, types.int64, types.int64, types.int64, a, types.int64,
+    return types.void(types.int64, types.int64, types.int64, types.int64, types.int64, alpha, a, types.int64,
                       b, types.int64, c, types.int64), codegen
 
 
 @intrinsic
-def _gemv(typingctx, trans, rows, cols, a, lda, x, incx, y):
-    """``y = op(a) @ x`` for ``a`` stored row-major as ``rows x cols`` (``y`` contiguous)."""
+def _gemv(typingctx, trans, rows, cols, alpha, a, lda, x, incx, y):
+    """``y = alpha op(a) @ x`` for ``a`` stored row-major as ``rows x cols`` (``y`` contiguous)."""
     def codegen(context, builder, signature, args):
-        t, rows_, cols_, a_, lda_, x_, incx_, y_ = args
+        t, rows_, cols_, alpha_, a_, lda_, x_, incx_, y_ = args
         real = context.get_value_type(y.dtype)
         function = _routine(builder, _letter(y.dtype) + "gemv", ir.VoidType(),
                             [_I32, _I32, _I64, _I64, real, _BYTES, _I64, _BYTES, _I64, real, _BYTES, _I64])
-        builder.call(function, [_I32(ROW_MAJOR), builder.trunc(t, _I32), rows_, cols_, real(1.0),
+        builder.call(function, [_I32(ROW_MAJOR), builder.trunc(t, _I32), rows_, cols_,
+                                context.cast(builder, alpha_, alpha, y.dtype),
                                 _data(context, builder, a, a_), lda_, _data(context, builder, x, x_), incx_,
                                 real(0.0), _data(context, builder, y, y_), _I64(1)])
         return context.get_dummy_value()
-    return types.void(types.int64, types.int64, types.int64, a, types.int64, x, types.int64, y), codegen
+    return types.void(types.int64, types.int64, types.int64, alpha, a, types.int64, x, types.int64, y), codegen
 
 
 @intrinsic
@@ -156,7 +161,7 @@ def _vector(x):
     return np.ascontiguousarray(x), 1
 
 
-def _mat_mat_blas(a, b):
+def _mat_mat_blas(a, b, alpha=1.0):
     a, b = _common(a, b)
     (m, k), n = a.shape, b.shape[1]
     if b.shape[0] != k:
@@ -166,11 +171,11 @@ def _mat_mat_blas(a, b):
     c = np.empty((m, n), a.dtype)
     a, trans_a, lda = _matrix(a)
     b, trans_b, ldb = _matrix(b)
-    _gemm(trans_a, trans_b, m, n, k, a, lda, b, ldb, c, n)
+    _gemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, c, n)
     return c
 
 
-def _mat_vec_blas(a, x):
+def _mat_vec_blas(a, x, alpha=1.0):
     a, x = _common(a, x)
     m, k = a.shape
     if x.shape[0] != k:
@@ -181,13 +186,13 @@ def _mat_vec_blas(a, x):
     a, trans, lda = _matrix(a)
     x, incx = _vector(x)
     if trans == NO_TRANS:
-        _gemv(NO_TRANS, m, k, a, lda, x, incx, y)
+        _gemv(NO_TRANS, m, k, alpha, a, lda, x, incx, y)
     else:  # a.T is stored row-major (k x m)
-        _gemv(TRANS, k, m, a, lda, x, incx, y)
+        _gemv(TRANS, k, m, alpha, a, lda, x, incx, y)
     return y
 
 
-def _vec_mat_blas(x, b):
+def _vec_mat_blas(x, b, alpha=1.0):
     x, b = _common(x, b)
     k, n = b.shape
     if x.shape[0] != k:
@@ -198,9 +203,9 @@ def _vec_mat_blas(x, b):
     b, trans, ldb = _matrix(b)
     x, incx = _vector(x)
     if trans == NO_TRANS:  # x @ b = b.T @ x
-        _gemv(TRANS, k, n, b, ldb, x, incx, y)
+        _gemv(TRANS, k, n, alpha, b, ldb, x, incx, y)
     else:  # b.T is stored row-major (n x k)
-        _gemv(NO_TRANS, n, k, b, ldb, x, incx, y)
+        _gemv(NO_TRANS, n, k, alpha, b, ldb, x, incx, y)
     return y
 
 
@@ -216,9 +221,12 @@ def _vec_vec_blas(x, y):
     return _dot(n, x, incx, y, incy)
 
 
-def _mat_mat_numba(a, b):
+def _mat_mat_numba(a, b, alpha=1.0):
     a, b = _common(a, b)
-    return a @ b
+    c = a @ b
+    if alpha != 1.0:
+        c *= alpha
+    return c
 
 
 def _vec_vec_numba(x, y):

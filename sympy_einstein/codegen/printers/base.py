@@ -165,15 +165,17 @@ def triangle_parts(printer, step) -> tuple:
     return (printer.name(step.target), *locals_, printer.size(step.size), inner, cols)
 
 
-def product_text(printer, step, functions: dict | None = None) -> str:
+def product_text(printer, step, functions: dict | None = None, alpha: str | None = None) -> str:
     """The matrix product of a :class:`~sympy_einstein.codegen.kernel.Contract`, reshaped to its target:
     ``a @ b`` (``np.dot`` for two vectors), or with ``functions`` a call of
-    ``functions[("mat" or "vec") + "_" + ("mat" or "vec")]`` (operands 2-D or 1-D)."""
+    ``functions[("mat" or "vec") + "_" + ("mat" or "vec")]`` (operands 2-D or 1-D), with ``alpha`` (the
+    scale's text) as its third argument when given."""
     sizes = dict(step.sizes)
     a, b = matrix_text(printer, step.a, sizes), matrix_text(printer, step.b, sizes)
     rows, cols = step.a.first, step.b.second
     if functions is not None:
-        product = f"{functions[('mat' if rows else 'vec') + '_' + ('mat' if cols else 'vec')]}({a}, {b})"
+        scaled = "" if alpha is None else f", {alpha}"
+        product = f"{functions[('mat' if rows else 'vec') + '_' + ('mat' if cols else 'vec')]}({a}, {b}{scaled})"
     else:
         product = f"np.dot({a}, {b})" if not rows and not cols else f"{a} @ {b}"
     if len(rows) > 1 or len(cols) > 1:

@@ -97,9 +97,13 @@ class NumbaPrinter(KernelPrinter):
         return [f"{self.name(step.target)} = {function}({self.shape(step.target.shape)}, {self.local('dtype')})"]
 
     def _print_Contract(self, step) -> list:  # noqa: N802
+        """The product by BLAS; a scale of a matrix-matrix or matrix-vector product is BLAS's ``alpha`` (no
+        extra pass over the result), of a dot product a multiplication after it."""
         target = self.name(step.target)
-        lines = self.comment(step.note) + [f"{target} = {product_text(self, step, PRODUCTS)}"]
-        return lines + self.scale_lines(target, step.scale, step.target.value.rank)
+        folded = step.scale is not None and bool(step.a.first or step.b.second)
+        alpha = self.formula(step.scale, {})[1] if folded else None
+        lines = self.comment(step.note) + [f"{target} = {product_text(self, step, PRODUCTS, alpha)}"]
+        return lines + ([] if folded else self.scale_lines(target, step.scale, step.target.value.rank))
 
     def _print_Call(self, step) -> list:  # noqa: N802
         """NumPy in a ``numba.objmode`` block; an elementwise function by a loop up to :data:`SMALL_CALL`
