@@ -109,7 +109,7 @@ def test_a_scaled_product_passes_its_scale_as_alpha():
     exprs = [c * (A @ B), -2 * (A.T @ v), d * (x @ (B.T @ A.T @ v))]
     fn = se.lambdify([A, B, x, v, c, d], exprs, tiered=False, name="scaled")
     kernel = fn.source[fn.source.index("def scaled_kernel"):]
-    assert "_mat_mat(A, B, c)" in kernel and ", -2)" in kernel and "*=" not in kernel
+    assert "_mat_mat(A, B, c)" in kernel and ", -2.0)" in kernel and "*=" not in kernel
     data = [RNG.normal(size=s) for s in ((5, 4), (4, 3), (3,), (5,))]
     values = dict(zip([A, B, x, v, c, d], [*data, 1.5, -0.25], strict=True))
     for got, expr in zip(fn(*data, 1.5, -0.25), exprs, strict=True):

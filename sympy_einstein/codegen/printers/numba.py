@@ -102,6 +102,8 @@ class NumbaPrinter(KernelPrinter):
         target = self.name(step.target)
         folded = step.scale is not None and bool(step.a.first or step.b.second)
         alpha = self.formula(step.scale, {})[1] if folded else None
+        if folded and step.scale.expr.is_Number and not step.scale.lets:
+            alpha = repr(float(step.scale.expr))  # a float literal: one compiled product for every constant
         lines = self.comment(step.note) + [f"{target} = {product_text(self, step, PRODUCTS, alpha)}"]
         return lines + ([] if folded else self.scale_lines(target, step.scale, step.target.value.rank))
 
