@@ -31,11 +31,12 @@ import numba
 import numpy as np
 from llvmlite import binding, ir
 from numba.core import cgutils, types
+from numba.np import numpy_support
 from numba.extending import intrinsic, overload
 
 from .blas import blas_binding, numpy_blas
 
-ROW_MAJOR, NO_TRANS, TRANS = 101, 111, 112
+ROW_MAJOR, NO_TRANS, TRANS, UPPER = 101, 111, 112, 121
 
 
 def _bind() -> bool:
@@ -109,6 +110,23 @@ def _dot(typingctx, n, x, incx, y, incy):
         return builder.call(function, [n_, _data(context, builder, x, x_), incx_,
                                        _data(context, builder, y, y_), incy_])
     return x.dtype(types.int64, x, types.int64, y, types.int64), codegen
+
+
+@intrinsic
+def _syrk(typingctx, trans, n, k, alpha, a, lda, beta, c, ldc):
+    """Upper triangle of ``c[:n, :n] = alpha op(a) op(a)^T + beta c`` (row-major; ``op``: 111 ``a`` is
+    ``n x k``, 112 ``a`` is ``k x n`` and transposed)."""
+    def codegen(context, builder, signature, args):
+        t, n_, k_, alpha_, a_, lda_, beta_, c_, ldc_ = args
+        real = context.get_value_type(c.dtype)
+        function = _routine(builder, _letter(c.dtype) + "syrk", ir.VoidType(),
+                            [_I32, _I32, _I32, _I64, _I64, real, _BYTES, _I64, real, _BYTES, _I64])
+        scalars = [context.cast(builder, v, types.float64, c.dtype) for v in (alpha_, beta_)]
+        builder.call(function, [_I32(ROW_MAJOR), _I32(UPPER), builder.trunc(t, _I32), n_, k_, scalars[0],
+                                _data(context, builder, a, a_), lda_, scalars[1], _data(context, builder, c, c_), ldc_])
+        return context.get_dummy_value()
+    return types.void(types.int64, types.int64, types.int64, types.float64, a, types.int64, types.float64,
+                      c, types.int64), codegen
 
 
 # operands --------------------------------------------------------------------------------------
@@ -216,6 +234,104 @@ def _vec_vec_blas(x, y):
     return _dot(n, x, incx, y, incy)
 
 
+def _syrk_upper_blas(a, alpha, beta, c):
+    n, k = a.shape
+    _check_square(c, n)
+    if n == 0:
+        return
+    if k == 0:
+        _scale_upper(c, beta)
+        return
+    a, trans, lda = _matrix(_like(a, c))
+    _syrk(trans, n, k, alpha, a, lda, beta, c, max(c.strides[0] // c.itemsize, n))
+
+
+def _syrk_upper_numba(a, alpha, beta, c):
+    n = a.shape[0]
+    _check_square(c, n)
+    a, _ = _common(a, a)
+    b = a @ a.T
+    for p in range(n):
+        for q in range(p, n):
+            c[p, q] = alpha * b[p, q] + (beta * c[p, q] if beta != 0.0 else 0.0)
+
+
+def _like(a, c):
+    """``a`` in ``c``'s dtype."""
+    return a
+
+
+@overload(_like)
+def _like_typed(a, c):
+    if a.dtype == c.dtype:
+        return lambda a, c: a
+    dtype = numpy_support.as_dtype(c.dtype)
+    return lambda a, c: a.astype(dtype)
+
+
+def _check_square(c, n):
+    """``c`` is ``n x n`` with contiguous rows (BLAS writes it row-major)."""
+    size = c.itemsize
+    if c.shape[0] != n or c.shape[1] != n:
+        raise ValueError("symmetric product: the result is not n x n")
+    if n > 1 and (c.strides[1] != size or c.strides[0] < n * size or c.strides[0] % size != 0):
+        raise ValueError("symmetric product: the result's rows are not contiguous")
+
+
+def _scale_upper(c, beta):
+    """``c``'s upper triangle times ``beta`` (zeros when ``beta`` is 0, whatever ``c`` held)."""
+    n = c.shape[0]
+    for p in range(n):
+        for q in range(p, n):
+            c[p, q] = beta * c[p, q] if beta != 0.0 else 0.0
+
+
+def _gram_buffer(x, w, c):
+    """``(buffer, rows)``: blocks of at least 256 rows, a buffer of about 64K entries."""
+    m, n = x.shape
+    if w.shape[0] != m:
+        raise ValueError("weighted Gram product: the weights' size differs from the rows'")
+    _check_square(c, n)
+    rows = max(256, 65536 // max(n, 1))
+    return np.empty((min(rows, max(m, 1)), n), c.dtype), rows
+
+
+def _scaled_rows(x, w, row0, rows, buffer):
+    """``(top, bottom, end)``: rows ``row0..`` of ``x`` times ``sqrt(|w|)`` in ``buffer``, those of positive
+    weights in ``[:top]``, of negative ones in ``[bottom:end]`` (a NaN weight counts as positive)."""
+    end = min(row0 + rows, x.shape[0]) - row0
+    top, bottom = 0, end
+    for r in range(end):
+        weight = w[row0 + r]
+        if weight < 0.0:
+            bottom -= 1
+            put, scale = bottom, np.sqrt(-weight)
+        else:
+            put, scale = top, np.sqrt(weight)
+            top += 1
+        for q in range(x.shape[1]):
+            buffer[put, q] = x[row0 + r, q] * scale
+    return top, bottom, end
+
+
+def _gram_upper_blas(x, w, c):
+    buffer, rows = _gram_buffer(x, w, c)
+    _scale_upper(c, 0.0)
+    for row0 in range(0, x.shape[0], rows):
+        top, bottom, end = _scaled_rows(x, w, row0, rows, buffer)
+        _syrk_blas(buffer[:top].T, 1.0, 1.0, c)
+        _syrk_blas(buffer[bottom:end].T, -1.0, 1.0, c)
+
+
+def _gram_upper_numba(x, w, c):
+    buffer, rows = _gram_buffer(x, w, c)
+    _scale_upper(c, 0.0)
+    for row0 in range(0, x.shape[0], rows):
+        top, bottom, end = _scaled_rows(x, w, row0, rows, buffer)
+        _syrk_numba(buffer[:top].T, 1.0, 1.0, c)
+        _syrk_numba(buffer[bottom:end].T, -1.0, 1.0, c)
+
+
 def _mat_mat_numba(a, b):
     a, b = _common(a, b)
     return a @ b
@@ -226,9 +342,14 @@ def _vec_vec_numba(x, y):
     return np.dot(x, y)
 
 
+_check_square, _scale_upper, _gram_buffer, _scaled_rows = (
+    _jit(f) for f in (_check_square, _scale_upper, _gram_buffer, _scaled_rows))
+_syrk_blas, _syrk_numba = _jit(_syrk_upper_blas), _jit(_syrk_upper_numba)  # names the Gram functions call
 NUMBA = {"mat_mat": _jit(_mat_mat_numba), "mat_vec": _jit(_mat_mat_numba), "vec_mat": _jit(_mat_mat_numba),
-         "vec_vec": _jit(_vec_vec_numba)}
+         "vec_vec": _jit(_vec_vec_numba), "syrk_upper": _syrk_numba, "gram_upper": _jit(_gram_upper_numba)}
 BLAS = {"mat_mat": _jit(_mat_mat_blas), "mat_vec": _jit(_mat_vec_blas), "vec_mat": _jit(_vec_mat_blas),
-        "vec_vec": _jit(_vec_vec_blas)} if BOUND else NUMBA
-_mat_mat, _mat_vec, _vec_mat, _vec_vec = (BLAS[k] for k in ("mat_mat", "mat_vec", "vec_mat", "vec_vec"))
-FUNCTIONS = ("_mat_mat", "_mat_vec", "_vec_mat", "_vec_vec")
+        "vec_vec": _jit(_vec_vec_blas), "syrk_upper": _syrk_blas, "gram_upper": _jit(_gram_upper_blas)} \
+    if BOUND else NUMBA
+_mat_mat, _mat_vec, _vec_mat, _vec_vec, _syrk_upper, _gram_upper = (
+    BLAS[k] for k in ("mat_mat", "mat_vec", "vec_mat", "vec_vec", "syrk_upper", "gram_upper"))
+FUNCTIONS = ("_mat_mat", "_mat_vec", "_vec_mat", "_vec_vec", "_syrk_upper", "_gram_upper")
