@@ -1,6 +1,7 @@
 # ruff: noqa: N806
-"""Small-size rules of the Numba printer: a Gram product that fits one column block is one GEMM per block of
-rows of ``X[rows].T`` and the weighted rows (no transposed copies); results equal ``se.evaluate``."""
+"""Small-size rules of the Numba printer. Gram products are BLAS's symmetric rank-k updates: an unweighted one
+of ``X^T`` as stored (no copy), a weighted one (weights of both signs here) by ``_gram_upper``; results equal
+``se.evaluate`` at one and several blocks of rows."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -20,13 +21,13 @@ def grams():
     return se.lambdify([B, u, v], GRAMS, tiered=False)
 
 
-def test_a_gram_in_one_column_block_takes_whole_rows(grams):
-    assert grams.source.count(f"if n <= {plan.COLUMN_BLOCK}:") == 3
-    assert grams.source.count("_mat_mat(B[row0:row1].T, ") == 3  # X's rows, transposed by BLAS: no copy
+def test_grams_are_symmetric_rank_k_updates(grams):
+    assert grams.source.count("_syrk_upper(B.T, 1.0, 0.0, ") == 1  # X's rows, transposed by BLAS: no copy
+    assert grams.source.count("_gram_upper(B, ") == 2  # one weight; two weights multiplied first
 
 
 @pytest.mark.parametrize("rows, cols", [(5, 3), (plan.ROW_BLOCK + 9, 7), (3 * plan.ROW_BLOCK, plan.COLUMN_BLOCK),
-                                        (11, plan.COLUMN_BLOCK + 3)])
+                                        (11, plan.COLUMN_BLOCK + 3), (2 * plan.ROW_BLOCK + 5, 300)])
 def test_grams_equal_evaluate_at_every_block_count(grams, rows, cols):
     rng = np.random.default_rng(rows + cols)
     values = {B: rng.normal(size=(rows, cols)), u: rng.normal(size=rows), v: rng.normal(size=rows)}

@@ -31,8 +31,8 @@ import numba
 import numpy as np
 from llvmlite import binding, ir
 from numba.core import cgutils, types
-from numba.np import numpy_support
 from numba.extending import intrinsic, overload
+from numba.np import numpy_support
 
 from .blas import blas_binding, numpy_blas
 
