@@ -1,4 +1,4 @@
-# ruff: noqa: N806
+# ruff: noqa: N803, N806
 """Small-size rules of the Numba printer. Gram products are BLAS's symmetric rank-k updates: an unweighted one
 of ``X^T`` as stored (no copy), a weighted one (weights of both signs here) by ``_gram_upper``; results equal
 ``se.evaluate`` at one and several blocks of rows."""
@@ -90,3 +90,27 @@ def test_elementwise_calls_of_matrices_and_literal_sizes():
         values = {P: rng.normal(size=shape), Q: rng.normal(size=(3, 4))}
         for got, expr in zip(fn(values[P], values[Q]), exprs, strict=True):
             np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-13)
+
+
+h, o, d, f = sp.symbols("h o d f", integer=True, positive=True)
+Xb, Db, Mb, Wb = se.matrix("Xb", d, f), se.matrix("Db", h, f), se.matrix("Mb", h, h), se.matrix("Wb", m, o)
+# not benchmark problems: Q Q^T times a factor (a BlockGram), X^T diag(W[:, b]) X for every b (a BatchedGram)
+SYMMETRIC = [se.einsum("bf,af,df,cf,ac->abcd", Xb, Db, Xb, Db, Mb), se.einsum("sa,sb,sc->abc", B, Wb, B)]
+
+
+def symmetric_by_hand(X, D, M, Bv, W):
+    Q = (D[:, None, :] * X[None, :, :]).reshape(-1, X.shape[1])
+    block = (Q @ Q.T).reshape(len(D), len(X), len(D), len(X)) * M[:, None, :, None]
+    return block, np.stack([Bv.T @ (Bv * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1)
+
+
+def test_block_and_batched_grams_are_symmetric_rank_k_updates_equal_to_the_hand_formula():
+    fn = se.lambdify([Xb, Db, Mb, B, Wb], SYMMETRIC, tiered=False)
+    assert "_syrk_upper(qx, 1.0, 0.0, " in fn.source and "_gram_upper(B, " in fn.source
+    rng = np.random.default_rng(3)
+    values = {Xb: rng.normal(size=(5, 40)), Db: rng.normal(size=(3, 40)), Mb: rng.normal(size=(3, 3)),
+              B: rng.normal(size=(300, 70)), Wb: rng.normal(size=(300, 2))}  # weights of both signs
+    got = fn(*values.values())
+    for g, want, expr in zip(got, symmetric_by_hand(*values.values()), SYMMETRIC, strict=True):
+        np.testing.assert_allclose(g, want, rtol=1e-11, atol=1e-11 * np.abs(want).max())
+        np.testing.assert_allclose(g, se.evaluate(expr, values), rtol=1e-11, atol=1e-11 * np.abs(want).max())
