@@ -4,12 +4,15 @@ Numba's ``@`` calls SciPy's BLAS; NumPy calls its own. With pip wheels these are
 libraries, each with its own thread pool: when generated kernels and NumPy code take turns (a Newton
 loop: generated gradient, NumPy solve), the idle pool's threads still spin on the cores the other
 pool needs. The Numba printer therefore writes products as calls of the four functions below, which
-call the CBLAS routines (GEMM, GEMV, DOT; float64 and float32) of the library NumPy itself loaded.
+call the CBLAS routines (GEMM, GEMV, DOT; float64 and float32) of the library NumPy itself loaded, and
+symmetric products as calls of ``_syrk_upper(a, alpha, beta, c)`` (the upper triangle of
+``c = alpha a a^T + beta c``, SYRK) and ``_gram_upper(x, w, c)`` (that of ``x^T diag(w) x`` for weights of
+any sign: the rows scaled by ``sqrt(|w|)``, one rank-k update per sign).
 
 Binding: at import, the routines :func:`~sympy_einstein.codegen.blas.numpy_blas` finds are
 registered with LLVM under private names (``sympy_einstein_blas_dgemm``...). Compiled code declares
 these names and calls them, so Numba's disk cache stays valid: cached object code links by name when
-it is loaded (a generated module imports this module first). Without NumPy's CBLAS the four
+it is loaded (a generated module imports this module first). Without NumPy's CBLAS the
 functions wrap Numba's ``@`` instead (same results); :data:`BINDING` says which, and the generated
 modules print it.
 
@@ -24,6 +27,10 @@ are computed in float64.
 ([[5.0, 14.0], [14.0, 50.0]], [3.0, 12.0], 10.0)
 >>> _vec_mat(np.ones(2, np.float32), A[:, ::2].astype(np.float32)).dtype
 dtype('float32')
+>>> C = np.zeros((3, 3))
+>>> _gram_upper(A, np.array([1.0, -1.0]), C)  # A^T diag(1, -1) A: the upper triangle
+>>> C.tolist()
+[[-9.0, -12.0, -15.0], [0.0, -15.0, -18.0], [0.0, 0.0, -21.0]]
 """
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ Loops become explicit ``for`` nests (``numba.prange`` over the first letter when
 ``parallel``), matrix products calls of ``_mat_mat``, ``_mat_vec``, ``_vec_mat``, ``_vec_vec`` on 2-D
 or 1-D views (NumPy's BLAS, :mod:`~sympy_einstein.codegen.numba_blas`), library calls a ``numba.objmode`` block
 calling NumPy (elementwise ones: a loop when small, else a function of the module around the block),
-Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
+Gram products one triangle by BLAS's SYRK (``_syrk_upper``, ``_gram_upper``). Arrays allocated ``lazy`` are made by
 ``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
 
 >>> import sympy as sp, sympy_einstein as se
