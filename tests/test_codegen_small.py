@@ -92,24 +92,29 @@ def test_elementwise_calls_of_matrices_and_literal_sizes():
             np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-13)
 
 
-h, o, d, f = sp.symbols("h o d f", integer=True, positive=True)
+h, o, d, f, e = sp.symbols("h o d f e", integer=True, positive=True)
 Xb, Db, Mb, Wb = se.matrix("Xb", d, f), se.matrix("Db", h, f), se.matrix("Mb", h, h), se.matrix("Wb", m, o)
+Cb = se.matrix("Cb", e, m)  # rows of the Gram stored as columns: the BatchedGram reads X^T
 # not benchmark problems: Q Q^T times a factor (a BlockGram), X^T diag(W[:, b]) X for every b (a BatchedGram)
-SYMMETRIC = [se.einsum("bf,af,df,cf,ac->abcd", Xb, Db, Xb, Db, Mb), se.einsum("sa,sb,sc->abc", B, Wb, B)]
+SYMMETRIC = [se.einsum("bf,af,df,cf,ac->abcd", Xb, Db, Xb, Db, Mb), se.einsum("sa,sb,sc->abc", B, Wb, B),
+             se.einsum("as,sb,cs->abc", Cb, Wb, Cb)]
 
 
-def symmetric_by_hand(X, D, M, Bv, W):
+def symmetric_by_hand(X, D, M, Bv, W, C):
     Q = (D[:, None, :] * X[None, :, :]).reshape(-1, X.shape[1])
     block = (Q @ Q.T).reshape(len(D), len(X), len(D), len(X)) * M[:, None, :, None]
-    return block, np.stack([Bv.T @ (Bv * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1)
+    return (block, np.stack([Bv.T @ (Bv * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1),
+            np.stack([C @ (C.T * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1))
 
 
 def test_block_and_batched_grams_are_symmetric_rank_k_updates_equal_to_the_hand_formula():
-    fn = se.lambdify([Xb, Db, Mb, B, Wb], SYMMETRIC, tiered=False)
+    fn = se.lambdify([Xb, Db, Mb, B, Wb, Cb], SYMMETRIC, tiered=False)
     assert "_syrk_upper(qx, 1.0, 0.0, " in fn.source and "_gram_upper(B, " in fn.source
+    assert "_gram_upper(xt, " in fn.source  # Cb^T copied once
     rng = np.random.default_rng(3)
     values = {Xb: rng.normal(size=(5, 40)), Db: rng.normal(size=(3, 40)), Mb: rng.normal(size=(3, 3)),
-              B: rng.normal(size=(300, 70)), Wb: rng.normal(size=(300, 2))}  # weights of both signs
+              B: rng.normal(size=(300, 70)), Wb: rng.normal(size=(300, 2)),  # weights of both signs
+              Cb: rng.normal(size=(70, 300))}
     got = fn(*values.values())
     for g, want, expr in zip(got, symmetric_by_hand(*values.values()), SYMMETRIC, strict=True):
         np.testing.assert_allclose(g, want, rtol=1e-11, atol=1e-11 * np.abs(want).max())

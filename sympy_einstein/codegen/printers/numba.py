@@ -231,13 +231,21 @@ class NumbaPrinter(KernelPrinter):
     def _print_BatchedGram(self, step) -> list:  # noqa: N802
         """Grams of at most ``columns`` columns, fewer than the weights' rows: the pairs ``x[s, p] x[s, q]``
         (``p <= q``) and one product with all weights. Else, for each row ``k`` of the weights, the upper
-        triangle by ``_gram_upper`` (BLAS's symmetric rank-k updates; ``transposed``: ``x`` is ``x^T``),
-        then copied to the lower one. Copies and stores are loops (no slice assignment)."""
-        t, x, w, qx, b, k, p, q, r, row = (
+        triangle by ``_gram_upper`` (BLAS's symmetric rank-k updates; ``transposed``: ``x`` is ``x^T``, copied
+        once to rows of ``x``), then copied to the lower one. Copies and stores are loops (no slice assignment)."""
+        t, x, w, qx, xt, b, k, p, q, r, row, p0, q0 = (
             [self.name(step.target), self.name(step.x), self.name(step.weights)]
-            + [self.local(v) for v in ("qx", "b", "k", "p", "q", "r", "row")])
+            + [self.local(v) for v in ("qx", "xt", "b", "k", "p", "q", "r", "row", "p0", "q0")])
         m, n = (self.size(e) for e in step.x.shape[::-1 if step.transposed else 1])
         size, dtype, cols = self.size(step.weights.shape[0]), self.local("dtype"), step.columns
+        rows = xt if step.transposed else x
+        copy = [] if not step.transposed else [  # x^T copied once, by tiles: each Gram reads whole rows
+            f"    {xt} = np.empty(({m}, {n}), {dtype})",
+            f"    for {p0} in range(0, {m}, {TILE}):",
+            f"        for {q0} in range(0, {n}, {TILE}):",
+            f"            for {p} in range({p0}, min({p0} + {TILE}, {m})):",
+            f"                for {q} in range({q0}, min({q0} + {TILE}, {n})):",
+            f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]"]
         return self.comment(step.note) + [
             f"{t} = np.empty(({size}, {n}, {n}), {dtype})",
             f"if {n} <= {cols} and {n} < {size}:",
@@ -250,8 +258,9 @@ class NumbaPrinter(KernelPrinter):
             f"                {t}[{k}, {q}, {p}] = {b}[{k}, {row}]",
             f"                {row} += 1",
             "else:",
+            *copy,
             f"    for {k} in range({size}):",
-            f"        {GRAM}({x}{'.T' if step.transposed else ''}, {w}[{k}], {t}[{k}])",
+            f"        {GRAM}({rows}, {w}[{k}], {t}[{k}])",
             f"        for {p} in range({n}):",
             f"            for {q} in range({p} + 1, {n}):",
             f"                {t}[{k}, {q}, {p}] = {t}[{k}, {p}, {q}]"]
