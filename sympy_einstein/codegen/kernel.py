@@ -24,7 +24,7 @@ Steps (one generated statement or loop nest each; ``note`` is a one-line comment
 - :class:`Call` a whole-array library call from the table in :mod:`~sympy_einstein.codegen.calls`
   (NumPy ufuncs such as ``tanh``; ``numpy.linalg`` calls such as ``solve``, ``inv``, ``slogdet``);
 - :class:`Scale` in place; :class:`Mirror` the lower triangle of a symmetric result from its upper one;
-- :class:`Gram` ``X^T diag(w) X`` by upper-triangle blocks, :class:`BlockGram` ``Q Q^T`` by column blocks;
+- :class:`Gram` ``X^T diag(w) X`` and :class:`BlockGram` ``Q Q^T``, one triangle each;
 - :class:`BatchedGram` ``X^T diag(w[b]) X`` for every row ``b`` of a weight matrix (one triangle, by column
   blocks, mirrored);
 - :class:`Sliced` a contraction computed one slice of its leading output letter at a time;
