@@ -281,7 +281,7 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     gram = target if direct else fresh.new(tuple(sizes[c] for c in core))
     rows = sp.Mul(*(sizes[c] for c in core[:len(core) // 2]))
     steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)), COLUMN_BLOCK,
-                           note + " (symmetric: upper column blocks)"))
+                           note + " (symmetric: one triangle of Q Q^T)"))
     if direct:
         return steps
     g = sp.Dummy("g", real=True)
