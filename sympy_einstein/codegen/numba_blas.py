@@ -44,6 +44,10 @@ from numba.np import numpy_support
 from .blas import blas_binding, numpy_blas
 
 ROW_MAJOR, NO_TRANS, TRANS, UPPER = 101, 111, 112, 121
+# Symmetric products of fewer multiplications (n^2 k, the full product's) are one GEMM and a triangle copied:
+# OpenBLAS's GEMM has small-matrix kernels, SYRK a fixed cost of about 1 us (measured, 1 thread: n = 32,
+# k = 400, 410K: GEMM 12-15 us, SYRK 18-24 us; k = 1000, 1.02M: GEMM 61-68 us, SYRK 44-58 us).
+SMALL_SYRK = 900_000
 
 
 def _bind() -> bool:
@@ -244,20 +248,26 @@ def _vec_vec_blas(x, y):
 def _syrk_upper_blas(a, alpha, beta, c):
     n, k = a.shape
     _check_square(c, n)
-    if n == 0:
+    if n == 0 or (k == 0 and beta == 1.0):
         return
     if k == 0:
         _scale_upper(c, beta)
-        return
-    a, trans, lda = _matrix(_like(a, c))
-    _syrk(trans, n, k, alpha, a, lda, beta, c, max(c.strides[0] // c.itemsize, n))
+    elif n * n * k < SMALL_SYRK:  # the full product by GEMM (its small-matrix kernels), then one triangle
+        _add_upper(_mat_mat_blas_jit(_like(a, c), _like(a, c).T), alpha, beta, c)
+    else:
+        a, trans, lda = _matrix(_like(a, c))
+        _syrk(trans, n, k, alpha, a, lda, beta, c, max(c.strides[0] // c.itemsize, n))
 
 
 def _syrk_upper_numba(a, alpha, beta, c):
-    n = a.shape[0]
-    _check_square(c, n)
+    _check_square(c, a.shape[0])
     a, _ = _common(a, a)
-    b = a @ a.T
+    _add_upper(a @ a.T, alpha, beta, c)
+
+
+def _add_upper(b, alpha, beta, c):
+    """``c = alpha b + beta c`` on the upper triangle (``beta`` 0: ``c`` is not read)."""
+    n = c.shape[0]
     for p in range(n):
         for q in range(p, n):
             c[p, q] = alpha * b[p, q] + (beta * c[p, q] if beta != 0.0 else 0.0)
@@ -293,12 +303,16 @@ def _scale_upper(c, beta):
             c[p, q] = beta * c[p, q] if beta != 0.0 else 0.0
 
 
+def _check_gram(x, w, c):
+    if w.shape[0] != x.shape[0]:
+        raise ValueError("weighted Gram product: the weights' size differs from the rows'")
+    _check_square(c, x.shape[1])
+
+
 def _gram_buffer(x, w, c):
     """``(buffer, rows)``: blocks of at least 256 rows, a buffer of about 64K entries."""
     m, n = x.shape
-    if w.shape[0] != m:
-        raise ValueError("weighted Gram product: the weights' size differs from the rows'")
-    _check_square(c, n)
+    _check_gram(x, w, c)
     rows = max(256, 65536 // max(n, 1))
     return np.empty((min(rows, max(m, 1)), n), c.dtype), rows
 
@@ -322,21 +336,32 @@ def _scaled_rows(x, w, row0, rows, buffer):
 
 
 def _gram_upper_blas(x, w, c):
+    m, n = x.shape
+    if n * n * m < SMALL_SYRK:  # x^T (w x) by one GEMM
+        _check_gram(x, w, c)
+        _add_upper(_mat_mat_blas_jit(x.T, _weighted(x, w, c)), 1.0, 0.0, c)
+        return
     buffer, rows = _gram_buffer(x, w, c)
     _scale_upper(c, 0.0)
-    for row0 in range(0, x.shape[0], rows):
+    for row0 in range(0, m, rows):
         top, bottom, end = _scaled_rows(x, w, row0, rows, buffer)
         _syrk_blas(buffer[:top].T, 1.0, 1.0, c)
         _syrk_blas(buffer[bottom:end].T, -1.0, 1.0, c)
 
 
 def _gram_upper_numba(x, w, c):
-    buffer, rows = _gram_buffer(x, w, c)
-    _scale_upper(c, 0.0)
-    for row0 in range(0, x.shape[0], rows):
-        top, bottom, end = _scaled_rows(x, w, row0, rows, buffer)
-        _syrk_numba(buffer[:top].T, 1.0, 1.0, c)
-        _syrk_numba(buffer[bottom:end].T, -1.0, 1.0, c)
+    _check_gram(x, w, c)
+    x, _ = _common(x, x)
+    _add_upper(x.T @ _weighted(x, w, c), 1.0, 0.0, c)
+
+
+def _weighted(x, w, c):
+    """``w x`` (rows scaled) in ``c``'s dtype."""
+    wx = np.empty(x.shape, c.dtype)
+    for r in range(x.shape[0]):
+        for q in range(x.shape[1]):
+            wx[r, q] = x[r, q] * w[r]
+    return wx
 
 
 def _mat_mat_numba(a, b):
@@ -349,12 +374,13 @@ def _vec_vec_numba(x, y):
     return np.dot(x, y)
 
 
-_check_square, _scale_upper, _gram_buffer, _scaled_rows = (
-    _jit(f) for f in (_check_square, _scale_upper, _gram_buffer, _scaled_rows))
+_check_square, _check_gram, _scale_upper, _add_upper, _gram_buffer, _scaled_rows, _weighted = (
+    _jit(f) for f in (_check_square, _check_gram, _scale_upper, _add_upper, _gram_buffer, _scaled_rows, _weighted))
+_mat_mat_blas_jit = _jit(_mat_mat_blas)
 _syrk_blas, _syrk_numba = _jit(_syrk_upper_blas), _jit(_syrk_upper_numba)  # names the Gram functions call
 NUMBA = {"mat_mat": _jit(_mat_mat_numba), "mat_vec": _jit(_mat_mat_numba), "vec_mat": _jit(_mat_mat_numba),
          "vec_vec": _jit(_vec_vec_numba), "syrk_upper": _syrk_numba, "gram_upper": _jit(_gram_upper_numba)}
-BLAS = {"mat_mat": _jit(_mat_mat_blas), "mat_vec": _jit(_mat_vec_blas), "vec_mat": _jit(_vec_mat_blas),
+BLAS = {"mat_mat": _mat_mat_blas_jit, "mat_vec": _jit(_mat_vec_blas), "vec_mat": _jit(_vec_mat_blas),
         "vec_vec": _jit(_vec_vec_blas), "syrk_upper": _syrk_blas, "gram_upper": _jit(_gram_upper_blas)} \
     if BOUND else NUMBA
 _mat_mat, _mat_vec, _vec_mat, _vec_vec, _syrk_upper, _gram_upper = (
