@@ -254,7 +254,7 @@ def test_symmetric_order_four_gram_is_computed_by_column_blocks():
     from sympy_einstein.codegen.passes import plan
     names = ("pair_gram", "pair_gram_plain", "pair_gram_unequal_halves")
     fn = se.lambdify([A, C], [CORPUS[name] for name in names], cache=False)
-    assert fn.source.count("(symmetric: upper column blocks)") == 2  # not the unequal halves
+    assert fn.source.count("(symmetric: one triangle of Q Q^T)") == 2  # not the unequal halves
     rng = np.random.default_rng(5)
     rows = 17  # Q has 17 * 17 rows: two column blocks of at least COLUMN_BLOCK
     assert rows * rows > plan.COLUMN_BLOCK

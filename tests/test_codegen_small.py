@@ -1,6 +1,7 @@
-# ruff: noqa: N806
-"""Small-size rules of the Numba printer: a Gram product that fits one column block is one GEMM per block of
-rows of ``X[rows].T`` and the weighted rows (no transposed copies); results equal ``se.evaluate``."""
+# ruff: noqa: N803, N806
+"""Small-size rules of the Numba printer. Gram products are BLAS's symmetric rank-k updates: an unweighted one
+of ``X^T`` as stored (no copy), a weighted one (weights of both signs here) by ``_gram_upper``; results equal
+``se.evaluate`` at one and several blocks of rows."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -20,13 +21,13 @@ def grams():
     return se.lambdify([B, u, v], GRAMS, tiered=False)
 
 
-def test_a_gram_in_one_column_block_takes_whole_rows(grams):
-    assert grams.source.count(f"if n <= {plan.COLUMN_BLOCK}:") == 3
-    assert grams.source.count("_mat_mat(B[row0:row1].T, ") == 3  # X's rows, transposed by BLAS: no copy
+def test_grams_are_symmetric_rank_k_updates(grams):
+    assert grams.source.count("_syrk_upper(B.T, 1.0, 0.0, ") == 1  # X's rows, transposed by BLAS: no copy
+    assert grams.source.count("_gram_upper(B, ") == 2  # one weight; two weights multiplied first
 
 
 @pytest.mark.parametrize("rows, cols", [(5, 3), (plan.ROW_BLOCK + 9, 7), (3 * plan.ROW_BLOCK, plan.COLUMN_BLOCK),
-                                        (11, plan.COLUMN_BLOCK + 3)])
+                                        (11, plan.COLUMN_BLOCK + 3), (2 * plan.ROW_BLOCK + 5, 300)])
 def test_grams_equal_evaluate_at_every_block_count(grams, rows, cols):
     rng = np.random.default_rng(rows + cols)
     values = {B: rng.normal(size=(rows, cols)), u: rng.normal(size=rows), v: rng.normal(size=rows)}
@@ -89,3 +90,32 @@ def test_elementwise_calls_of_matrices_and_literal_sizes():
         values = {P: rng.normal(size=shape), Q: rng.normal(size=(3, 4))}
         for got, expr in zip(fn(values[P], values[Q]), exprs, strict=True):
             np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-13)
+
+
+h, o, d, f, e = sp.symbols("h o d f e", integer=True, positive=True)
+Xb, Db, Mb, Wb = se.matrix("Xb", d, f), se.matrix("Db", h, f), se.matrix("Mb", h, h), se.matrix("Wb", m, o)
+Cb = se.matrix("Cb", e, m)  # rows of the Gram stored as columns: the BatchedGram reads X^T
+# not benchmark problems: Q Q^T times a factor (a BlockGram), X^T diag(W[:, b]) X for every b (a BatchedGram)
+SYMMETRIC = [se.einsum("bf,af,df,cf,ac->abcd", Xb, Db, Xb, Db, Mb), se.einsum("sa,sb,sc->abc", B, Wb, B),
+             se.einsum("as,sb,cs->abc", Cb, Wb, Cb)]
+
+
+def symmetric_by_hand(X, D, M, Bv, W, C):
+    Q = (D[:, None, :] * X[None, :, :]).reshape(-1, X.shape[1])
+    block = (Q @ Q.T).reshape(len(D), len(X), len(D), len(X)) * M[:, None, :, None]
+    return (block, np.stack([Bv.T @ (Bv * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1),
+            np.stack([C @ (C.T * W[:, b:b + 1]) for b in range(W.shape[1])], axis=1))
+
+
+def test_block_and_batched_grams_are_symmetric_rank_k_updates_equal_to_the_hand_formula():
+    fn = se.lambdify([Xb, Db, Mb, B, Wb, Cb], SYMMETRIC, tiered=False)
+    assert "_syrk_upper(qx, 1.0, 0.0, " in fn.source and "_gram_upper(B, " in fn.source
+    assert "_gram_upper(xt, " in fn.source  # Cb^T copied once
+    rng = np.random.default_rng(3)
+    values = {Xb: rng.normal(size=(5, 40)), Db: rng.normal(size=(3, 40)), Mb: rng.normal(size=(3, 3)),
+              B: rng.normal(size=(300, 70)), Wb: rng.normal(size=(300, 2)),  # weights of both signs
+              Cb: rng.normal(size=(70, 300))}
+    got = fn(*values.values())
+    for g, want, expr in zip(got, symmetric_by_hand(*values.values()), SYMMETRIC, strict=True):
+        np.testing.assert_allclose(g, want, rtol=1e-11, atol=1e-11 * np.abs(want).max())
+        np.testing.assert_allclose(g, se.evaluate(expr, values), rtol=1e-11, atol=1e-11 * np.abs(want).max())

@@ -114,6 +114,54 @@ def test_a_scaled_product_passes_its_scale_as_alpha():
     values = dict(zip([A, B, x, v, c, d], [*data, 1.5, -0.25], strict=True))
     for got, expr in zip(fn(*data, 1.5, -0.25), exprs, strict=True):
         np.testing.assert_allclose(got, se.evaluate(expr, values), rtol=1e-12)
+def upper(c):
+    return c[np.triu_indices(len(c))]
+
+
+@pytest.mark.parametrize("variant, dtype, every", CASES)
+def test_symmetric_rank_k_update_writes_one_triangle(variant, dtype, every):
+    syrk = VARIANTS[variant]["syrk_upper"]
+    big = (100, numba_blas.SMALL_SYRK // 100 ** 2 + 1)  # SYRK itself; the smaller ones are a GEMM and a copy
+    for rows, cols in [(4, 3), (1, 5), (5, 1), (0, 3), (3, 0), big]:
+        for name, a in chosen(layouts(rows, cols, dtype), every):
+            for alpha, beta in [(1.0, 0.0), (-2.0, 1.0), (0.5, -3.0)]:
+                before = RNG.normal(size=(rows, rows)).astype(dtype)
+                if beta == 0.0:
+                    before[0:1, :] = np.nan  # not read
+                c = before.copy()
+                syrk(a, alpha, beta, c)
+                want = alpha * (a.astype(np.float64) @ a.T.astype(np.float64)) + beta * np.nan_to_num(before)
+                close(upper(c), upper(want.astype(dtype)), dtype)
+                lower = np.tril_indices(rows, -1)
+                assert np.array_equal(c[lower], before[lower], equal_nan=True), name  # left as it was
+
+
+@pytest.mark.parametrize("variant, dtype, every", CASES)
+def test_weighted_gram_for_weights_of_both_signs(variant, dtype, every):
+    gram = VARIANTS[variant]["gram_upper"]
+    # one block of rows; three blocks (rows of 256 for 300 columns); empty rows and columns
+    for rows, cols in [(7, 4), (600, 300), (0, 3), (5, 0)]:
+        weights = RNG.normal(size=rows).astype(dtype)
+        weights[::5] = 0.0
+        for _, a in chosen(layouts(rows, cols, dtype), every)[:None if rows < 100 else 1]:
+            c = np.full((cols, cols), np.nan, dtype)
+            gram(a, weights, c)
+            want = a.T.astype(np.float64) @ (a * weights[:, None]).astype(np.float64)
+            close(upper(c), upper(want.astype(dtype)), dtype)
+
+
+def test_a_nan_weight_gives_nan_and_mismatched_sizes_raise():
+    a, weights = RNG.normal(size=(6, 3)), RNG.normal(size=6)
+    weights[2] = np.nan
+    c = np.zeros((3, 3))
+    numba_blas.BLAS["gram_upper"](a, weights, c)
+    assert np.isnan(upper(c)).all()
+    with pytest.raises(ValueError, match="weights' size"):
+        numba_blas.BLAS["gram_upper"](a, np.ones(5), c)
+    with pytest.raises(ValueError, match="not n x n"):
+        numba_blas.BLAS["syrk_upper"](a, 1.0, 0.0, c)
+    with pytest.raises(ValueError, match="rows are not contiguous"):
+        numba_blas.BLAS["syrk_upper"](a.T, 1.0, 0.0, np.zeros((3, 6))[:, ::2])
 
 
 def test_mixed_dtypes_compute_in_float64():
@@ -186,13 +234,15 @@ PROCESS = """
     from sympy_einstein.codegen import numba_blas
     n, m = sp.symbols("n m", integer=True, positive=True)
     A, x = se.matrix("A", n, m), se.vector("x", m)
-    fn = se.lambdify([A, x], [se.tanh(A @ A.T) @ (A @ x), A.T @ A], tiered=False)
-    a = np.arange(12.0).reshape(4, 3) / 10
-    first, second = fn(a, np.ones(3))
+    exprs = [se.tanh(A @ A.T) @ (A @ x), A.T @ A, se.einsum("ca,c,cb->ab", A, se.tanh(A @ x), A)]
+    fn = se.lambdify([A, x], exprs, tiered=False)
+    a = (np.arange(12.0).reshape(4, 3) - 5.5) / 10
+    first, second, third = fn(a, np.ones(3))
     assert np.allclose(first, np.tanh(a @ a.T) @ (a @ np.ones(3)), rtol=1e-12)
     assert np.allclose(second, a.T @ a, rtol=1e-12)
+    assert np.allclose(third, a.T @ (a * np.tanh(a @ np.ones(3))[:, None]), rtol=1e-12)  # weights of both signs
     stats = fn.kernel.stats
-    print(numba_blas.BINDING.split()[0], "_mat_vec(" in fn.source,
+    print(numba_blas.BINDING.split()[0], all(f + "(" in fn.source for f in ("_mat_vec", "_syrk_upper", "_gram_upper")),
           sum(stats.cache_hits.values()), sum(stats.cache_misses.values()))
 """
 

@@ -20,7 +20,7 @@ import os
 
 import numpy as np
 
-ROUTINES = ("dgemm", "sgemm", "dgemv", "sgemv", "ddot", "sdot")
+ROUTINES = ("dgemm", "sgemm", "dgemv", "sgemv", "ddot", "sdot", "dsyrk", "ssyrk")
 SYMBOL_FORMS = (("scipy_cblas_", "64_"), ("cblas_", "64_"))  # ILP64 CBLAS: 64-bit integer arguments
 
 

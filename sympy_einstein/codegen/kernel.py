@@ -24,7 +24,7 @@ Steps (one generated statement or loop nest each; ``note`` is a one-line comment
 - :class:`Call` a whole-array library call from the table in :mod:`~sympy_einstein.codegen.calls`
   (NumPy ufuncs such as ``tanh``; ``numpy.linalg`` calls such as ``solve``, ``inv``, ``slogdet``);
 - :class:`Scale` in place; :class:`Mirror` the lower triangle of a symmetric result from its upper one;
-- :class:`Gram` ``X^T diag(w) X`` by upper-triangle blocks, :class:`BlockGram` ``Q Q^T`` by column blocks;
+- :class:`Gram` ``X^T diag(w) X`` and :class:`BlockGram` ``Q Q^T``, one triangle each;
 - :class:`BatchedGram` ``X^T diag(w[b]) X`` for every row ``b`` of a weight matrix (one triangle, by column
   blocks, mirrored);
 - :class:`Sliced` a contraction computed one slice of its leading output letter at a time;
@@ -255,7 +255,8 @@ class Mirror(Step):
 @dataclass(frozen=True)
 class Gram(Step):
     """``target[a, b] = sum_c x[c, a] w1[c] w2[c] .. x[c, b]`` (``weights``: order-1 values, maybe none),
-    the upper triangle by blocks of ``rows`` rows and ``columns`` columns; a :class:`Mirror` follows."""
+    the upper triangle (Numba: BLAS's SYRK on blocks of scaled rows; Dask: blocks of ``columns`` columns;
+    ``rows`` is unused); a :class:`Mirror` follows."""
 
     target: Value
     x: Value
@@ -268,7 +269,7 @@ class Gram(Step):
 @dataclass(frozen=True)
 class BlockGram(Step):
     """``target = (q q^T).reshape(target.shape)`` for ``q`` viewed as ``size x inner``: the upper
-    triangle by about eight column blocks of at least ``columns``; a :class:`Mirror` follows."""
+    triangle (BLAS's SYRK; ``columns`` is unused); a :class:`Mirror` follows."""
 
     target: Value
     q: Value

@@ -170,6 +170,24 @@ _mat_vec = _vec_mat = _mat_mat
 @numba.njit(cache=_CACHE)
 def _vec_vec(a, b):
     return np.dot(a, b)
+
+
+@numba.njit(cache=_CACHE)
+def _syrk_upper(a, alpha, beta, c):
+    """The upper triangle of ``c = alpha a a^T + beta c`` (``beta`` 0: ``c`` is not read)."""
+    b = a @ a.T
+    for p in range(a.shape[0]):
+        for q in range(p, a.shape[0]):
+            c[p, q] = alpha * b[p, q] + (beta * c[p, q] if beta != 0.0 else 0.0)
+
+
+@numba.njit(cache=_CACHE)
+def _gram_upper(x, w, c):
+    """The upper triangle of ``c = x^T diag(w) x``."""
+    b = x.T @ (x * w.reshape((-1, 1)))
+    for p in range(x.shape[1]):
+        for q in range(p, x.shape[1]):
+            c[p, q] = b[p, q]
 '''
 
 

@@ -1,8 +1,8 @@
 """Symmetric Gram blocks of order-4 contractions, e.g. a two-layer-net Hessian.
 
 ``H[a,b,c,d] = sum_f X[b,f] D[a,f] X[d,f] D[c,f] * M[a,c]`` is ``Q Q^T`` with ``Q[(a,b), f] =
-X[b,f] D[a,f]``, times a factor read elementwise: half of ``Q Q^T`` suffices (one triangle of
-column blocks, mirrored). :func:`pair_gram` finds that split: the operands connected by the summed
+X[b,f] D[a,f]``, times a factor read elementwise: half of ``Q Q^T`` suffices (one triangle,
+mirrored). :func:`pair_gram` finds that split: the operands connected by the summed
 letters ``f`` fall in two halves, the second the image of the first under the swap of the output's
 halves (``a <-> c``, ``b <-> d``); every other operand forms the factor. The planning pass
 first reads operands that are constant multiples of each other (``2 - 2 tanh(z)^2`` and

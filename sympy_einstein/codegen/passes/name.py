@@ -25,7 +25,7 @@ from dataclasses import replace
 from ..kernel import Loop, all_steps, all_values
 
 MODULE_GLOBALS = ("np", "numpy", "numba", "math", "args", "prange", "BindingError", "ShapeError")
-LOCALS = ("acc", "dtype", "row0", "row1", "col0", "col1", "block", "p", "q", "r", "p0", "q0", "xt", "wt", "qx",
+LOCALS = ("acc", "dtype", "row0", "row1", "col0", "col1", "block", "p", "q", "r", "p0", "q0", "xt", "wt", "wp", "qx",
           "g", "k", "b", "xf", "tf", "p1", "count", "row")
 LENGTH = 32
 

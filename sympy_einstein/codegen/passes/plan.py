@@ -8,10 +8,10 @@ For one ``Einsum`` (in this order):
 2. operands that are constant multiples of an earlier one (``2 - 2 tanh(z)^2`` and ``1 - tanh(z)^2``:
    loops with one read of the same array) are read as that one, the constant moved to the scale;
 3. a diagonal or broadcast output is computed compact, then written into its layout by a loop;
-4. ``X^T diag(w..) X`` is a :class:`Gram` (symmetric: one triangle, by blocks); the same for every value
-   of a letter that only the weights carry (``sa, sc, sb -> abc``: the Hessian of a multi-output GLM,
-   block-diagonal over the outputs) is one :class:`BatchedGram` (``X^T`` copied once, one triangle per
-   value by column blocks);
+4. ``X^T diag(w..) X`` is a :class:`Gram` (symmetric: one triangle, by BLAS's SYRK in the Numba
+   printer); the same for every value of a letter that only the weights carry (``sa, sc, sb -> abc``:
+   the Hessian of a multi-output GLM, block-diagonal over the outputs) is one :class:`BatchedGram` (one
+   triangle per value);
    ``sum_f Q[ab,f] Q[cd,f] * M`` (:mod:`~sympy_einstein.codegen.pairgram`) is a :class:`BlockGram`;
    a contraction whose plan builds an order-3 intermediate as large as the output is :class:`Sliced`
    along its leading output letter; everything else follows
@@ -281,7 +281,7 @@ def _pair_gram(operands, split, core, sizes, scale, target, fresh, hints, note) 
     gram = target if direct else fresh.new(tuple(sizes[c] for c in core))
     rows = sp.Mul(*(sizes[c] for c in core[:len(core) // 2]))
     steps.append(BlockGram(gram, q, rows, sp.Mul(*(sizes[c] for c in split.summed)), COLUMN_BLOCK,
-                           note + " (symmetric: upper column blocks)"))
+                           note + " (symmetric: one triangle of Q Q^T)"))
     if direct:
         return steps
     g = sp.Dummy("g", real=True)

@@ -4,7 +4,7 @@ Loops become explicit ``for`` nests (``numba.prange`` over the first letter when
 ``parallel``), matrix products calls of ``_mat_mat``, ``_mat_vec``, ``_vec_mat``, ``_vec_vec`` on 2-D
 or 1-D views (NumPy's BLAS, :mod:`~sympy_einstein.codegen.numba_blas`), library calls a ``numba.objmode`` block
 calling NumPy (elementwise ones: a loop when small, else a function of the module around the block),
-Gram products one triangle by blocks. Arrays allocated ``lazy`` are made by
+Gram products one triangle by BLAS's SYRK (``_syrk_upper``, ``_gram_upper``). Arrays allocated ``lazy`` are made by
 ``np.zeros`` in a plain Python function around the compiled ``<name>_core``.
 
 >>> import sympy as sp, sympy_einstein as se
@@ -58,8 +58,9 @@ SMALL_CALL = 256
 SCALAR_FORMS = {key: function for function, key in ELEMENTWISE.items()}  # library key -> SymPy function
 _ENTRY = sp.Dummy("entry", real=True)
 # the matrix products of the kernels (sympy_einstein.codegen.numba_blas: NumPy's BLAS, one thread pool)
-PRODUCTS = {"mat_mat": "_mat_mat", "mat_vec": "_mat_vec", "vec_mat": "_vec_mat", "vec_vec": "_vec_vec"}
-MAT_MAT = PRODUCTS["mat_mat"]
+PRODUCTS = {"mat_mat": "_mat_mat", "mat_vec": "_mat_vec", "vec_mat": "_vec_mat", "vec_vec": "_vec_vec",
+            "syrk_upper": "_syrk_upper", "gram_upper": "_gram_upper"}
+MAT_MAT, SYRK, GRAM = PRODUCTS["mat_mat"], PRODUCTS["syrk_upper"], PRODUCTS["gram_upper"]
 
 
 class NumbaPrinter(KernelPrinter):
@@ -207,93 +208,49 @@ class NumbaPrinter(KernelPrinter):
             f"                {g}[{p}, {q}] = {g}[{q}, {p}]"]
 
     def _print_Gram(self, step) -> list:  # noqa: N802
-        """``X^T diag(w) X``. When ``n`` fits one column block there is no triangle to save: per block of
-        rows one GEMM of ``X[rows].T`` (BLAS's transposed operand, no copy) and the weighted rows
-        (unweighted: ``X[rows]`` itself), the first block's product taken as the result. Otherwise the
-        upper triangle block by block: for each block of rows, contiguous copies of ``X[rows].T`` and
-        ``(w X)[rows].T``, then one GEMM per column block above the diagonal. Copies and block updates
-        are loops: a slice assignment makes Numba compile its shape-mismatch error message (about 40
-        string functions, seconds of compile time)."""
-        t, x = self.name(step.target), self.name(step.x)
-        m, n = self.size(step.x.shape[0]), self.size(step.x.shape[1])
-        row0, row1, col0, col1, xt, wt, q, r = (self.local(w) for w in
-                                                ("row0", "row1", "col0", "col1", "xt", "wt", "q", "r"))
-        weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
-        rows = wt if step.weights else f"{x}[{row0}:{row1}]"  # the (weighted) rows of one block
-        dtype = self.local("dtype")
-        return self.comment(step.note) + [
-            f"{t} = np.zeros(({n}, {n}), {dtype})",
-            f"if {n} <= {step.columns}:",
-            f"    for {row0} in range(0, {m}, {step.rows}):",
-            f"        {row1} = min({row0} + {step.rows}, {m})",
-            *indent(self.weighted_rows(step, row0, row1, wt), 2),
-            *indent(self.first_or_add(t, n, f"{MAT_MAT}({x}[{row0}:{row1}].T, {rows})", row0), 2),
-            "else:",
-            f"    for {row0} in range(0, {m}, {step.rows}):",
-            f"        {row1} = min({row0} + {step.rows}, {m})",
-            f"        {xt} = np.empty(({n}, {row1} - {row0}), {dtype})",
-            f"        {wt} = np.empty(({n}, {row1} - {row0}), {dtype})" if step.weights else f"        {wt} = {xt}",
-            f"        for {q} in range({n}):",
-            f"            for {r} in range({row1} - {row0}):",
-            f"                {xt}[{q}, {r}] = {x}[{row0} + {r}, {q}]",
-            *([f"                {wt}[{q}, {r}] = {xt}[{q}, {r}]{weight}"] if step.weights else []),
-            f"        for {col0} in range(0, {n}, {step.columns}):",
-            f"            {col1} = min({col0} + {step.columns}, {n})",
-            *indent(self.block_update(t, f"{MAT_MAT}({xt}[:{col1}], {wt}[{col0}:{col1}].T)", col0, col1, "+="), 3)]
-
-    def weighted_rows(self, step, row0, row1, wt) -> list:
-        """``wt = (w X)[row0:row1]`` by a loop (nothing without weights)."""
+        """``X^T diag(w) X``, the upper triangle by BLAS's symmetric rank-k update (a Mirror follows):
+        unweighted ``_syrk_upper`` of ``X^T`` (no copy), weighted ``_gram_upper`` (rows scaled by
+        ``sqrt(|w|)``, weights of each sign their own update); several weights multiplied first."""
+        t, x, n = self.name(step.target), self.name(step.x), self.size(step.x.shape[1])
+        lines = self.comment(step.note) + [f"{t} = np.empty(({n}, {n}), {self.local('dtype')})"]
         if not step.weights:
-            return []
-        x, n = self.name(step.x), self.size(step.x.shape[1])
-        q, r = self.local("q"), self.local("r")
-        weight = "".join(f" * {self.name(w)}[{row0} + {r}]" for w in step.weights)
-        return [f"{wt} = np.empty(({row1} - {row0}, {n}), {self.local('dtype')})",
-                f"for {r} in range({row1} - {row0}):",
-                f"    for {q} in range({n}):",
-                f"        {wt}[{r}, {q}] = {x}[{row0} + {r}, {q}]{weight}"]
-
-    def first_or_add(self, target, n, product, row0) -> list:
-        """``target = product`` for the first block of rows, else its upper triangle added (a Mirror follows)."""
-        b, p, q = self.local("b"), self.local("p"), self.local("q")
-        return [f"{b} = {product}",
-                f"if {row0} == 0:",
-                f"    {target} = {b}",
-                "else:",
-                f"    for {p} in range({n}):",
-                f"        for {q} in range({p}, {n}):",
-                f"            {target}[{p}, {q}] += {b}[{p}, {q}]"]
+            return lines + [f"{SYRK}({x}.T, 1.0, 0.0, {t})"]
+        if len(step.weights) == 1:
+            return lines + [f"{GRAM}({x}, {self.name(step.weights[0])}, {t})"]
+        wp, r, m = self.local("wp"), self.local("r"), self.size(step.x.shape[0])
+        product = " * ".join(f"{self.name(w)}[{r}]" for w in step.weights)
+        return lines + [f"{wp} = np.empty({m}, {self.local('dtype')})",
+                        f"for {r} in range({m}):",
+                        f"    {wp}[{r}] = {product}",
+                        f"{GRAM}({x}, {wp}, {t})"]
 
     def _print_BlockGram(self, step) -> list:  # noqa: N802
-        t, qx, g, block = self.name(step.target), self.local("qx"), self.local("g"), self.local("block")
-        col0, col1 = self.local("col0"), self.local("col1")
+        """The upper triangle of ``q q^T`` by BLAS's symmetric rank-k update (a Mirror follows)."""
+        t, qx, g = self.name(step.target), self.local("qx"), self.local("g")
         rows, inner = self.size(step.size), self.size(step.inner)
         return self.comment(step.note) + [
             f"{qx} = {self.name(step.q)}.reshape(({rows}, {inner}))",
             f"{g} = np.empty(({rows}, {rows}), {self.local('dtype')})",
-            f"{block} = max({step.columns}, ({rows} + 7) // 8)",
-            f"for {col0} in range(0, {rows}, {block}):",
-            f"    {col1} = min({col0} + {block}, {rows})",
-            *indent(self.block_update(g, f"{MAT_MAT}({qx}[:{col1}], {qx}[{col0}:{col1}].T)", col0, col1, "="), 1),
+            f"{SYRK}({qx}, 1.0, 0.0, {g})",
             f"{t} = {g}.reshape({self.shape(step.target.shape)})"]
 
     def _print_BatchedGram(self, step) -> list:  # noqa: N802
         """Grams of at most ``columns`` columns, fewer than the weights' rows: the pairs ``x[s, p] x[s, q]``
-        (``p <= q``) and one product with all weights. Else ``x^T`` copied once (by tiles; ``transposed``:
-        ``x`` is ``x^T``) and, for each row ``k`` of the weights and each block of columns, the weighted
-        block copied and one product with the columns up to the block's end. Each entry is written to both
-        halves; copies and stores are loops (no slice assignment)."""
-        t, x, w, xt, wt, qx, b, k, p, q, r, p0, q0, col0, col1, row = (
+        (``p <= q``) and one product with all weights. Else, for each row ``k`` of the weights, the upper
+        triangle by ``_gram_upper`` (BLAS's symmetric rank-k updates; ``transposed``: ``x`` is ``x^T``, copied
+        once to rows of ``x``), then copied to the lower one. Copies and stores are loops (no slice assignment)."""
+        t, x, w, qx, xt, b, k, p, q, r, row, p0, q0 = (
             [self.name(step.target), self.name(step.x), self.name(step.weights)]
-            + [self.local(v) for v in ("xt", "wt", "qx", "b", "k", "p", "q", "r", "p0", "q0", "col0", "col1", "row")])
+            + [self.local(v) for v in ("qx", "xt", "b", "k", "p", "q", "r", "row", "p0", "q0")])
         m, n = (self.size(e) for e in step.x.shape[::-1 if step.transposed else 1])
         size, dtype, cols = self.size(step.weights.shape[0]), self.local("dtype"), step.columns
-        copy = [f"    {xt} = {x}"] if step.transposed else [
-            f"    {xt} = np.empty(({n}, {m}), {dtype})",
-            f"    for {p0} in range(0, {n}, {TILE}):",
-            f"        for {q0} in range(0, {m}, {TILE}):",
-            f"            for {p} in range({p0}, min({p0} + {TILE}, {n})):",
-            f"                for {q} in range({q0}, min({q0} + {TILE}, {m})):",
+        rows = xt if step.transposed else x
+        copy = [] if not step.transposed else [  # x^T copied once, by tiles: each Gram reads whole rows
+            f"    {xt} = np.empty(({m}, {n}), {dtype})",
+            f"    for {p0} in range(0, {m}, {TILE}):",
+            f"        for {q0} in range(0, {n}, {TILE}):",
+            f"            for {p} in range({p0}, min({p0} + {TILE}, {m})):",
+            f"                for {q} in range({q0}, min({q0} + {TILE}, {n})):",
             f"                    {xt}[{p}, {q}] = {x}[{q}, {p}]"]
         return self.comment(step.note) + [
             f"{t} = np.empty(({size}, {n}, {n}), {dtype})",
@@ -308,18 +265,11 @@ class NumbaPrinter(KernelPrinter):
             f"                {row} += 1",
             "else:",
             *copy,
-            f"    {wt} = np.empty(({cols}, {m}), {dtype})",
             f"    for {k} in range({size}):",
-            f"        for {col0} in range(0, {n}, {cols}):",
-            f"            {col1} = min({col0} + {cols}, {n})",
-            f"            for {q} in range({col1} - {col0}):",
-            f"                for {r} in range({m}):",
-            f"                    {wt}[{q}, {r}] = {xt}[{col0} + {q}, {r}] * {w}[{k}, {r}]",
-            f"            {b} = {MAT_MAT}({xt}[:{col1}], {wt}[:{col1} - {col0}].T)",
-            f"            for {p} in range({col1}):",
-            f"                for {q} in range({col1} - {col0}):",
-            f"                    {t}[{k}, {p}, {col0} + {q}] = {b}[{p}, {q}]",
-            f"                    {t}[{k}, {col0} + {q}, {p}] = {b}[{p}, {q}]"]
+            f"        {GRAM}({rows}, {w}[{k}], {t}[{k}])",
+            f"        for {p} in range({n}):",
+            f"            for {q} in range({p} + 1, {n}):",
+            f"                {t}[{k}, {q}, {p}] = {t}[{k}, {p}, {q}]"]
 
     def pairs(self, step, qx, m, n, variables) -> list:
         """``qx`` = the pairs ``x[s, p] x[s, q]`` (``p <= q``), rows ``s`` (``[pair, s]`` when ``x`` is stored
