@@ -222,20 +222,8 @@ def _mat_vec_blas(a, x, alpha=1.0):
 
 
 def _vec_mat_blas(x, b, alpha=1.0):
-    x, b = _common(x, b)
-    k, n = b.shape
-    if x.shape[0] != k:
-        raise ValueError("matrix product: the inner sizes differ")
-    if n == 0 or k == 0:
-        return np.zeros(n, b.dtype)
-    y = np.empty(n, b.dtype)
-    b, trans, ldb = _matrix(b)
-    x, incx = _vector(x)
-    if trans == NO_TRANS:  # x @ b = b.T @ x
-        _gemv(TRANS, k, n, alpha, b, ldb, x, incx, y)
-    else:  # b.T is stored row-major (n x k)
-        _gemv(NO_TRANS, n, k, alpha, b, ldb, x, incx, y)
-    return y
+    """``x @ b`` as ``b.T @ x`` (``_matrix`` passes ``b.T`` to BLAS as it is stored)."""
+    return _mat_vec_blas_jit(b.T, x, alpha)
 
 
 def _vec_vec_blas(x, y):
@@ -385,10 +373,11 @@ def _vec_vec_numba(x, y):
 _check_square, _check_gram, _scale_upper, _add_upper, _gram_buffer, _scaled_rows, _weighted = (
     _jit(f) for f in (_check_square, _check_gram, _scale_upper, _add_upper, _gram_buffer, _scaled_rows, _weighted))
 _mat_mat_blas_jit = _jit(_mat_mat_blas)
+_mat_vec_blas_jit = _jit(_mat_vec_blas)
 _syrk_blas, _syrk_numba = _jit(_syrk_upper_blas), _jit(_syrk_upper_numba)  # names the Gram functions call
 NUMBA = {"mat_mat": _jit(_mat_mat_numba), "mat_vec": _jit(_mat_mat_numba), "vec_mat": _jit(_mat_mat_numba),
          "vec_vec": _jit(_vec_vec_numba), "syrk_upper": _syrk_numba, "gram_upper": _jit(_gram_upper_numba)}
-BLAS = {"mat_mat": _mat_mat_blas_jit, "mat_vec": _jit(_mat_vec_blas), "vec_mat": _jit(_vec_mat_blas),
+BLAS = {"mat_mat": _mat_mat_blas_jit, "mat_vec": _mat_vec_blas_jit, "vec_mat": _jit(_vec_mat_blas),
         "vec_vec": _jit(_vec_vec_blas), "syrk_upper": _syrk_blas, "gram_upper": _jit(_gram_upper_blas)} \
     if BOUND else NUMBA
 _mat_mat, _mat_vec, _vec_mat, _vec_vec, _syrk_upper, _gram_upper = (
