@@ -105,7 +105,8 @@ def test_random_second_derivatives_match_finite_differences(problem):
 def test_generator_reaches_every_rank():
     ranks = set()
 
-    @settings(max_examples=30, deadline=None, database=None)
+    # derandomized: a property of the generator, not a random search (30 random examples once missed rank 2)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(problems())
     def collect(problem):
         ranks.add(problem[0].rank)
