@@ -46,7 +46,7 @@ from ...errors import EinsteinError
 from ...ir.indices import fresh_letters, unique
 from ..kernel import Allocate
 from .base import KernelPrinter, indent
-from .numpy import NumpyPrinter
+from .numpy import NumpyPrinter, einsum_of_product
 
 
 class WholeArrayPrinter(KernelPrinter):
@@ -203,20 +203,7 @@ class WholeArrayPrinter(KernelPrinter):
     def einsum_text(self, step, order: str):
         """An ``einsum`` of a summing body that is a product of distinct array reads (order-0 factors
         in front), else ``None``."""
-        if step.body.lets or not step.summed:
-            return None
-        reads = dict(step.body.reads)
-        factors = sp.Mul.make_args(step.body.expr)
-        arrays = [f for f in factors if f in reads and reads[f].value.rank]
-        rest = [f for f in factors if f not in arrays]
-        if not arrays or len(set(arrays)) != len(arrays) or any(f.free_symbols - set(reads) for f in rest):
-            return None
-        spec = ",".join(reads[f].letters for f in arrays) + "->" + unique(step.out)
-        text = f"{self.xp}.einsum('{spec}', {', '.join(self.name(reads[f]) for f in arrays)})"
-        if rest:
-            names = {s: self.name(a) for s, a in step.body.reads}
-            text = f"{self.scalar(sp.Mul(*rest), names)} * {text}"
-        return text
+        return einsum_of_product(step, self.name, self.xp, self.scalar)
 
     def aligned(self, access, order: str) -> str:
         """``access`` as an array whose axes follow ``order`` (``None`` for the letters it lacks)."""

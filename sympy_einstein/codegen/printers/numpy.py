@@ -85,19 +85,7 @@ class NumpyPrinter(KernelPrinter):
 
     def einsum_text(self, step, order: str):
         """``np.einsum`` of a body that is a product of array reads (and order-0 factors), else None."""
-        factors = sp.Mul.make_args(step.body.expr)
-        reads = dict(step.body.reads)
-        arrays = [f for f in factors if f in reads and reads[f].value.rank]
-        rest = [f for f in factors if f not in arrays]
-        if step.body.lets or not arrays or len(set(arrays)) != len(arrays) \
-                or any(f.free_symbols - set(reads) for f in rest) or not step.summed:
-            return None
-        spec = ",".join(reads[f].letters for f in arrays) + "->" + unique(step.out)
-        text = f"np.einsum('{spec}', {', '.join(self.name(reads[f]) for f in arrays)})"
-        if rest:
-            names = {s: self.name(a) for s, a in step.body.reads}
-            text = f"{print_array(sp.Mul(*rest), names)} * {text}"
-        return text
+        return einsum_of_product(step, self.name, "np", print_array)
 
     def aligned(self, access, order: str) -> str:
         """``access`` as an array whose axes follow ``order`` (``None`` for the letters it lacks)."""
@@ -170,3 +158,22 @@ class NumpyPrinter(KernelPrinter):
         return self.comment(step.note) + [
             f"{qx} = {self.name(step.q)}.reshape(({rows}, {inner}))",
             f"{self.name(step.target)} = ({qx} @ {qx}.T).reshape({self.shape(step.target.shape)})"]
+
+
+def einsum_of_product(step, name, xp: str, scalar) -> str | None:
+    """The ``<xp>.einsum`` of a summing :class:`~sympy_einstein.codegen.kernel.Loop` whose body is a product of
+    distinct array reads (order-0 factors printed by ``scalar(expr, names)`` in front), else ``None``;
+    ``name`` names an access. Shared by the NumPy and the whole-array (JAX, Dask) printers."""
+    if step.body.lets or not step.summed:
+        return None
+    reads = dict(step.body.reads)
+    factors = sp.Mul.make_args(step.body.expr)
+    arrays = [f for f in factors if f in reads and reads[f].value.rank]
+    rest = [f for f in factors if f not in arrays]
+    if not arrays or len(set(arrays)) != len(arrays) or any(f.free_symbols - set(reads) for f in rest):
+        return None
+    spec = ",".join(reads[f].letters for f in arrays) + "->" + unique(step.out)
+    text = f"{xp}.einsum('{spec}', {', '.join(name(reads[f]) for f in arrays)})"
+    if rest:
+        text = f"{scalar(sp.Mul(*rest), {s: name(a) for s, a in step.body.reads})} * {text}"
+    return text
