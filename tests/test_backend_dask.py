@@ -29,14 +29,6 @@ LOSS = se.sum(se.softplus(X @ w)) - y @ (X @ w) + lam * (w @ w)
 DERIVATIVES = [LOSS, se.gradient(LOSS, w), se.hessian(LOSS, w)]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def client():
     """Two in-process workers of one thread each, closed after this module's tests."""

@@ -26,14 +26,6 @@ lam = se.scalar("lam")
 LOSS = se.sum(se.softplus(X @ w)) - y @ (X @ w) + lam * (w @ w)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def x64():
     """JAX in float64 for this module's tests (restored afterwards)."""

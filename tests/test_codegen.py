@@ -76,14 +76,6 @@ CORPUS = {
 NAMES = list(CORPUS)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 def random_arguments(rng, dtype=np.float64, sizes=(3, 4, 2)):
     nn, mm, kk = sizes
     shapes = {A: (nn, mm), B: (mm, kk), C: (nn, nn), x: (nn,), y: (mm,), T: (nn, mm, kk)}

@@ -18,14 +18,6 @@ H = se.einsum("ij,i,ik->jk", X, se.sigmoid(X @ w), X)
 GOOD = (np.arange(6.0).reshape(3, 2), np.array([0.5, -1.0]), np.array([1.0, 0.0, 1.0]), 2.0)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def numba_function():
     return se.lambdify([X, w, y, c], [c * (y @ (X @ w)), H])

@@ -28,14 +28,6 @@ LOGITS = W3 @ se.sigmoid(W2 @ se.sigmoid(W1 @ X))
 LOSS = se.sum(se.softplus(LOGITS) - Y * LOGITS)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 def data(hh=3, gg=4, oo=2, nn=30, mm=6, seed=3):
     """Arrays for ARGS; n = 30 inputs give 465 pairs (p, q >= p): two blocks of the TriangleContract."""
     rng = np.random.default_rng(seed)

@@ -10,7 +10,6 @@ default 2: a compile takes seconds); the run outside CI reported in docs/codegen
 import os
 
 import numpy as np
-import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -26,14 +25,6 @@ LEAVES = [A, B, C, x, y, T, c]
 
 UNARY = [se.tanh, se.sigmoid, se.softplus, se.sin, lambda e: e * e, lambda e: se.exp(se.tanh(e)),
          lambda e: c * e, lambda e: s * e, lambda e: 2 * e, lambda e: -e]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
 
 
 def _binary(a, b):

@@ -36,14 +36,6 @@ CORPUS = {
 NAMES = list(CORPUS)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def private_cache(tmp_path_factory):
-    """Generated modules go to a temporary cache directory, never the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SYMPY_EINSTEIN_CACHE", str(tmp_path_factory.mktemp("cache")))
-        yield
-
-
 @pytest.fixture(scope="module")
 def values():
     rng = np.random.default_rng(8)
